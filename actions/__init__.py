@@ -1,0 +1,1 @@
+"""rasa-sdk actions: thin glue that turns bot/ domain logic into events."""

@@ -1,0 +1,35 @@
+"""``action_analyze_message``: the analysis of the latest customer message, for the agent."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.assist.analysis import analyse
+
+
+class ActionAnalyzeMessage(Action):
+    """Updates the complaint type, sentiment history and escalation slots."""
+
+    def name(self) -> Text:
+        return "action_analyze_message"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        analysis = analyse(
+            tracker.latest_message or {},
+            tracker.get_slot("sentiment_history") or [],
+            tracker.get_slot("complaint_type"),
+            bool(tracker.get_slot("escalated")),
+        )
+        # addressed to the agent's side, never relayed to the customer (DESIGN.md §2)
+        dispatcher.utter_message(json_message={"audience": "agent", "analysis": analysis.summary})
+        return [
+            SlotSet("complaint_type", analysis.complaint_type),
+            SlotSet("sentiment_history", list(analysis.sentiment_history)),
+            SlotSet("escalated", analysis.escalated),
+        ]

@@ -1,0 +1,92 @@
+"""Settings, read once from the environment (``Settings.from_env(os.environ)``).
+
+Tests pass their own mapping. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+from urllib.parse import urlparse
+
+DEFAULT_EMBEDDED_REDIS_PORT = 6390  # not 6379: never collide with a system Redis
+
+
+class ConfigError(ValueError):
+    """A setting is present but unusable; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class RedisTarget:
+    """Where Redis is, in the pieces Rasa's endpoints.yml wants."""
+
+    host: str
+    port: int
+    db: int
+    password: str
+
+    @classmethod
+    def from_url(cls, url: str) -> "RedisTarget":
+        parsed = urlparse(url)
+        if parsed.scheme not in ("redis", "rediss") or not parsed.hostname:
+            raise ConfigError(f"REDIS_URL '{url}' is not a redis://host:port/db URL")
+        try:
+            db = int((parsed.path or "/0").lstrip("/") or 0)
+            port = parsed.port or 6379
+        except ValueError as exc:
+            raise ConfigError(f"REDIS_URL '{url}' has a bad port or database number") from exc
+        return cls(parsed.hostname, port, db, parsed.password or "")
+
+    @property
+    def url(self) -> str:
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}{self.host}:{self.port}/{self.db}"
+
+    def endpoint_env(self) -> dict:
+        """The variables endpoints.yml reads."""
+        return {
+            "REDIS_HOST": self.host,
+            "REDIS_PORT": str(self.port),
+            "REDIS_DB": str(self.db),
+            "REDIS_PASSWORD": self.password,
+        }
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the processes need to know about where things are."""
+
+    redis_url: Optional[str]
+    embedded_redis_port: int
+    host: str
+    rasa_port: int
+    action_port: int
+    data_dir: Path
+    model_path: Path
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
+        def port(name: str, default: int) -> int:
+            raw = environ.get(name, str(default))
+            if not raw.isdigit() or not 0 < int(raw) < 65536:
+                raise ConfigError(f"{name} must be a port number, not '{raw}'")
+            return int(raw)
+
+        redis_url = environ.get("REDIS_URL") or None
+        if redis_url:
+            RedisTarget.from_url(redis_url)  # fail now, with a sentence, not later
+        return cls(
+            redis_url=redis_url,
+            embedded_redis_port=port("KEFU_REDIS_PORT", DEFAULT_EMBEDDED_REDIS_PORT),
+            host=environ.get("KEFU_HOST", "127.0.0.1"),
+            rasa_port=port("KEFU_RASA_PORT", 5005),
+            action_port=port("KEFU_ACTION_PORT", 5055),
+            data_dir=Path(environ.get("KEFU_DATA_DIR", "var")),
+            model_path=Path(environ.get("KEFU_MODEL", "models/kefu.tar.gz")),
+        )
+
+    def redis_target(self) -> RedisTarget:
+        if self.redis_url:
+            return RedisTarget.from_url(self.redis_url)
+        return RedisTarget("127.0.0.1", self.embedded_redis_port, 0, "")

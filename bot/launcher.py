@@ -1,0 +1,139 @@
+"""``make run``: Redis (embedded unless REDIS_URL is set), the action server, the Rasa server.
+
+Starts each process, waits until it answers, prints the URLs, and stops everything
+cleanly on Ctrl-C or when one of the processes dies. Logs go to ``var/log/``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot.config import ConfigError, Settings
+from bot.devredis import EmbeddedRedis, RedisStartError, start
+
+
+def _say(text: str) -> None:
+    print(f"[kefu] {text}", flush=True)
+
+
+def _wait_http(url: str, process: subprocess.Popen, name: str, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    last = 0.0
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+            raise RuntimeError(f"{name} exited (code {process.returncode}). Log tail:\n{tail}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() - last > 10:
+            _say(f"waiting for {name} …")
+            last = time.monotonic()
+        time.sleep(0.5)
+    raise RuntimeError(f"{name} did not answer at {url} within {timeout:.0f} s; see {log}")
+
+
+def _spawn(args: List[str], env: Dict[str, str], log: Path) -> subprocess.Popen:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(log, "ab")  # noqa: SIM115 - lives as long as the child
+    return subprocess.Popen(args, env=env, stdout=handle, stderr=subprocess.STDOUT)
+
+
+def run(settings: Settings, bin_dir: Path) -> int:
+    """Start all processes and block until interrupted or until one dies."""
+    if not settings.model_path.exists():
+        _say(f"no trained model at {settings.model_path}: run `make train` first")
+        return 2
+    logs = settings.data_dir / "log"
+    redis_server: Optional[EmbeddedRedis] = None
+    children: List[subprocess.Popen] = []
+    try:
+        if settings.redis_url is None:
+            _say(f"starting embedded Redis on port {settings.embedded_redis_port} "
+                 f"(data in {settings.data_dir / 'redis'})")
+            redis_server = start(settings.data_dir / "redis", settings.embedded_redis_port)
+        target = settings.redis_target()
+        env = {
+            **os.environ,
+            **target.endpoint_env(),
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{settings.action_port}/webhook",
+        }
+        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+        _say("starting the action server")
+        actions = _spawn(
+            [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions",
+             "--port", str(settings.action_port)],
+            env, logs / "actions.log",
+        )
+        children.append(actions)
+        _say("starting the Rasa server (loading the model takes a little while)")
+        rasa = _spawn(
+            [str(bin_dir / "rasa"), "run", "--enable-api", "--model", str(settings.model_path),
+             "--interface", settings.host, "--port", str(settings.rasa_port),
+             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+            env, logs / "rasa.log",
+        )
+        children.append(rasa)
+        _wait_http(f"http://127.0.0.1:{settings.action_port}/health", actions,
+                   "action server", logs / "actions.log", 120)
+        _wait_http(f"http://127.0.0.1:{settings.rasa_port}/status", rasa,
+                   "Rasa server", logs / "rasa.log", 300)
+        base = f"http://{settings.host}:{settings.rasa_port}"
+        _say("ready")
+        print(
+            f"\n  Rasa server      {base}\n"
+            f"  NLU parse        curl -s {base}/model/parse -d '{{\"text\":\"我上週買的吹風機用兩天就壞了\"}}'\n"
+            f"  REST channel     {base}/webhooks/rest/webhook\n"
+            f"  Action server    http://127.0.0.1:{settings.action_port}/health\n"
+            f"  Redis            {target.url if settings.redis_url is None else '(REDIS_URL)'}\n"
+            f"  Logs             {logs}/\n\n"
+            "  Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        while all(child.poll() is None for child in children):
+            time.sleep(1)
+        dead = next(child for child in children if child.poll() is not None)
+        _say(f"a process exited (code {dead.returncode}); stopping. See {logs}/")
+        return 1
+    except KeyboardInterrupt:
+        _say("stopping")
+        return 0
+    except (RuntimeError, RedisStartError) as error:
+        _say(str(error))
+        return 1
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        for child in children:
+            try:
+                child.wait(20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if redis_server is not None:
+            redis_server.stop()
+
+
+def main() -> int:
+    try:
+        settings = Settings.from_env(os.environ)
+    except ConfigError as error:
+        _say(str(error))
+        return 2
+    return run(settings, Path(sys.executable).parent)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Rasa graph component: the customer's sentiment on every message.
+
+Trained during ``rasa train`` from the ``sentiment`` metadata of the training examples
+(see docs/training-data.md); persisted inside the Rasa model. Adds
+``"sentiment": {"label", "score"}`` to the parse result (DESIGN.md §4), always, even for
+an empty message.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text, Type
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import METADATA, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.fingerprint import fingerprint
+from bot.nlu.constants import SENTIMENT
+from bot.nlu.sentiment_model import SentimentModel, example_label
+
+logger = logging.getLogger(__name__)
+
+
+def _words(message: Message) -> List[str]:
+    return [t.text for t in message.get(TOKENS_NAMES[TEXT], [])]
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class SentimentAnalyzer(GraphComponent):
+    """Classifies each message as negative, neutral or positive with a score."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [Tokenizer]
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["spacy"]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"epochs": 12, "dropout": 0.2, "seed": 42, "architecture": "bow", "ngram_size": 2}
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[SentimentModel] = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model or SentimentModel(None)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SentimentAnalyzer:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """Retrain when the sentiment model code changes."""
+        import bot.nlu.sentiment
+        import bot.nlu.sentiment_model
+
+        return fingerprint([bot.nlu.sentiment, bot.nlu.sentiment_model])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [
+            (_words(m), label)
+            for m in training_data.intent_examples
+            if (label := example_label(m.get(METADATA)))
+        ]
+        logger.info("Training sentiment on %d labelled examples", len(examples))
+        self._model = SentimentModel.train(
+            examples,
+            epochs=self._config["epochs"],
+            dropout=self._config["dropout"],
+            seed=self._config["seed"],
+            architecture=self._config["architecture"],
+            ngram_size=self._config["ngram_size"],
+        )
+        with self._model_storage.write_to(self._resource) as directory:
+            self._model.to_disk(directory)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SentimentAnalyzer:
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = SentimentModel.from_disk(directory)
+        except ValueError:
+            logger.warning("No sentiment model in the Rasa model; every message is neutral")
+            model = SentimentModel(None)
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            sentiment = self._model.predict(_words(message))
+            message.set(SENTIMENT, sentiment.as_dict(), add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
