@@ -91,17 +91,16 @@ def run(settings: Settings, bin_dir: Path) -> int:
         _wait_http(f"http://127.0.0.1:{settings.rasa_port}/status", rasa,
                    "Rasa server", logs / "rasa.log", 300)
         base = f"http://{settings.host}:{settings.rasa_port}"
-        _say("ready")
         print(
             f"\n  Rasa server      {base}\n"
             f"  NLU parse        curl -s {base}/model/parse -d '{{\"text\":\"我上週買的吹風機用兩天就壞了\"}}'\n"
             f"  REST channel     {base}/webhooks/rest/webhook\n"
             f"  Action server    http://127.0.0.1:{settings.action_port}/health\n"
             f"  Redis            {target.url if settings.redis_url is None else '(REDIS_URL)'}\n"
-            f"  Logs             {logs}/\n\n"
-            "  Ctrl-C stops everything.\n",
+            f"  Logs             {logs}/\n",
             flush=True,
         )
+        _say("ready (Ctrl-C stops everything)")
         while all(child.poll() is None for child in children):
             time.sleep(1)
         dead = next(child for child in children if child.poll() is not None)

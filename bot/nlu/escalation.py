@@ -68,7 +68,8 @@ class EscalationDetector(GraphComponent):
         import bot.nlu.escalation_rules
 
         return fingerprint(
-            [bot.nlu.escalation, bot.nlu.escalation_rules], [Path(config["cues_file"])]
+            [bot.nlu.escalation, bot.nlu.escalation_rules],
+            [Path({**cls.get_default_config(), **config}["cues_file"])],
         )
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -23,6 +23,7 @@ _ACRONYMS = frozenset(
     "THSR SIM ESIM WIFI DHL UPS EMS KTV SPA BBQ PVC FAQ API".split()
 )
 INTENT_CUE_CONFIDENCE = 0.6
+POSITIVE_SCORE = 0.3  # a clearly happy message mentioning PTT or a manager is not a threat
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def detect(
 ) -> Escalation:
     """Decide the escalation flag for one script-normalised message.
 
-    strong cue → flag; medium cue and a negative score → flag; weak cues (repetition,
+    strong cue and not clearly positive → flag; medium cue and a negative score → flag; weak cues (repetition,
     !!!, capitals) → flag when the score is at or below ``lexicon.strong_negative`` or
     when there are two of them; a confident ``complaint_escalation`` intent → flag.
     """
@@ -110,7 +111,7 @@ def detect(
     )
     negative = sentiment_score < 0
     flag = bool(
-        strong
+        (strong and sentiment_score < POSITIVE_SCORE)
         or intent_cue
         or (medium and (negative or weak))
         or (weak and (sentiment_score <= lexicon.strong_negative or len(weak) >= 2))

@@ -1,7 +1,9 @@
 """Rasa graph component: the customer's sentiment on every message.
 
 Trained during ``rasa train`` from the ``sentiment`` metadata of the training examples
-(see docs/training-data.md); persisted inside the Rasa model. Adds
+(see docs/training-data.md) and persisted inside the Rasa model. It runs after the
+intent classifier, whose prediction is one of its features, and before the
+FallbackClassifier. Adds
 ``"sentiment": {"label", "score"}`` to the parse result (DESIGN.md §4), always, even for
 an empty message.
 """
@@ -9,6 +11,7 @@ an empty message.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -17,19 +20,30 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.nlu.constants import TOKENS_NAMES
-from rasa.shared.nlu.constants import METADATA, TEXT
+from rasa.shared.nlu.constants import INTENT, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.shared.utils.io import read_yaml_file
 
 from bot.nlu.fingerprint import fingerprint
 from bot.nlu.constants import SENTIMENT
-from bot.nlu.sentiment_model import SentimentModel, example_label
+from bot.nlu.sentiment_model import (
+    PolarityLexicon,
+    SentimentExample,
+    SentimentModel,
+    example_label,
+)
 
 logger = logging.getLogger(__name__)
 
 
-def _words(message: Message) -> List[str]:
-    return [t.text for t in message.get(TOKENS_NAMES[TEXT], [])]
+def _example(message: Message, training: bool = False) -> SentimentExample:
+    words = tuple(t.text for t in message.get(TOKENS_NAMES[TEXT], []))
+    intent = message.get(INTENT)
+    if isinstance(intent, dict):  # at run time: DIET's prediction
+        intent = intent.get("name")
+    label = example_label(message.get(METADATA)) if training else None
+    return SentimentExample(words, intent or None, label)
 
 
 @DefaultV1Recipe.register(
@@ -48,7 +62,14 @@ class SentimentAnalyzer(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"epochs": 12, "dropout": 0.2, "seed": 42, "architecture": "bow", "ngram_size": 2}
+        return {
+            "lexicon_file": "data/dict/sentiment_lexicon.yml",
+            "epochs": 20,
+            "dropout": 0.2,
+            "seed": 42,
+            "architecture": "bow",
+            "ngram_size": 2,
+        }
 
     def __init__(
         self,
@@ -78,17 +99,19 @@ class SentimentAnalyzer(GraphComponent):
         import bot.nlu.sentiment
         import bot.nlu.sentiment_model
 
-        return fingerprint([bot.nlu.sentiment, bot.nlu.sentiment_model])
+        return fingerprint(
+            [bot.nlu.sentiment, bot.nlu.sentiment_model],
+            [Path({**cls.get_default_config(), **config}["lexicon_file"])],
+        )
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [
-            (_words(m), label)
-            for m in training_data.intent_examples
-            if (label := example_label(m.get(METADATA)))
-        ]
+        examples = [_example(m, training=True) for m in training_data.intent_examples]
+        examples = [e for e in examples if e.label]
         logger.info("Training sentiment on %d labelled examples", len(examples))
+        lexicon = PolarityLexicon.from_dict(read_yaml_file(self._config["lexicon_file"]) or {})
         self._model = SentimentModel.train(
             examples,
+            lexicon,
             epochs=self._config["epochs"],
             dropout=self._config["dropout"],
             seed=self._config["seed"],
@@ -118,7 +141,7 @@ class SentimentAnalyzer(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            sentiment = self._model.predict(_words(message))
+            sentiment = self._model.predict(_example(message))
             message.set(SENTIMENT, sentiment.as_dict(), add_to_output=True)
         return messages
 

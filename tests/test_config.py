@@ -1,0 +1,40 @@
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, RedisTarget, Settings
+
+
+def test_defaults_use_an_embedded_redis_on_a_port_that_is_not_6379():
+    settings = Settings.from_env({})
+    assert settings.redis_url is None
+    assert settings.redis_target() == RedisTarget("127.0.0.1", 6390, 0, "")
+    assert settings.host == "127.0.0.1"
+    assert settings.model_path == Path("models/kefu.tar.gz")
+
+
+def test_redis_url_is_split_for_endpoints_yml():
+    settings = Settings.from_env({"REDIS_URL": "redis://:s3cret@cache.internal:6400/2"})
+    target = settings.redis_target()
+    assert target == RedisTarget("cache.internal", 6400, 2, "s3cret")
+    assert target.endpoint_env() == {
+        "REDIS_HOST": "cache.internal",
+        "REDIS_PORT": "6400",
+        "REDIS_DB": "2",
+        "REDIS_PASSWORD": "s3cret",
+    }
+    assert target.url == "redis://:s3cret@cache.internal:6400/2"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"REDIS_URL": "http://localhost"}, "is not a redis://host:port/db URL"),
+        ({"REDIS_URL": "redis://localhost/abc"}, "bad port or database"),
+        ({"KEFU_RASA_PORT": "eighty"}, "KEFU_RASA_PORT must be a port number"),
+        ({"KEFU_REDIS_PORT": "70000"}, "KEFU_REDIS_PORT must be a port number"),
+    ],
+)
+def test_bad_settings_fail_with_a_sentence(environ, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(environ)

@@ -1,0 +1,101 @@
+"""`make run` for real: embedded Redis, action server and Rasa server, then a conversation.
+
+Slow (two Rasa processes load the model), and the only test that proves the processes,
+endpoints.yml and the Redis tracker and lock stores work together.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.conftest import ROOT, free_port
+
+pytestmark = pytest.mark.model
+
+
+def _post(url: str, payload: dict) -> object:
+    request = urllib.request.Request(
+        url, json.dumps(payload).encode(), {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _get(url: str) -> object:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def running(model_path, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("var")
+    ports = {"KEFU_RASA_PORT": free_port(), "KEFU_ACTION_PORT": free_port(), "KEFU_REDIS_PORT": free_port()}
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update({k: str(v) for k, v in ports.items()})
+    env.update({"KEFU_DATA_DIR": str(data_dir), "KEFU_MODEL": str(model_path)})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.launcher"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    output = []
+    deadline = time.monotonic() + 300
+    for line in process.stdout:  # blocks until the launcher prints
+        output.append(line)
+        if "[kefu] ready" in line or time.monotonic() > deadline:
+            break
+    if "[kefu] ready" not in "".join(output):
+        process.kill()
+        pytest.fail("launcher did not get ready:\n" + "".join(output))
+    yield {"ports": ports, "data_dir": data_dir, "process": process, "output": output}
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        process.wait(60)
+
+
+def test_the_urls_are_printed(running):
+    text = "".join(running["output"])
+    assert f"http://127.0.0.1:{running['ports']['KEFU_RASA_PORT']}" in text
+
+
+def test_model_parse_returns_the_analysis(running):
+    base = f"http://127.0.0.1:{running['ports']['KEFU_RASA_PORT']}"
+    result = _post(f"{base}/model/parse", {"text": "我上週買的吹風機用兩天就壞了，你們到底要不要處理？"})
+    assert result["intent"]["name"] == "complaint_defect"
+    assert result["sentiment"]["label"] == "negative"
+    assert set(result["escalation"]) == {"flag", "cues"}
+    assert {"product", "date"} <= {e["entity"] for e in result["entities"]}
+
+
+def test_a_conversation_runs_the_action_and_its_tracker_lives_in_redis(running):
+    base = f"http://127.0.0.1:{running['ports']['KEFU_RASA_PORT']}"
+    replies = _post(
+        f"{base}/webhooks/rest/webhook",
+        {"sender": "conv-launch-1", "message": "再不處理我就去消基會，叫你們主管出來！"},
+    )
+    custom = [r["custom"] for r in replies if "custom" in r]
+    assert custom and custom[0]["audience"] == "agent"
+    assert "客訴升級" in custom[0]["analysis"]
+    store = redis.Redis(port=running["ports"]["KEFU_REDIS_PORT"])
+    assert store.exists("kefu:tracker:conv-launch-1")
+    tracker = _get(f"{base}/conversations/conv-launch-1/tracker")
+    assert tracker["slots"]["escalated"] is True
+    assert tracker["slots"]["complaint_type"] == "complaint_escalation"
+
+
+def test_ctrl_c_stops_everything_and_redis_persisted(running):
+    process = running["process"]
+    process.send_signal(signal.SIGINT)
+    assert process.wait(60) == 0
+    assert (Path(running["data_dir"]) / "redis" / "appendonly.aof").exists()
+    with pytest.raises(redis.exceptions.ConnectionError):
+        redis.Redis(port=running["ports"]["KEFU_REDIS_PORT"], socket_timeout=1).ping()
