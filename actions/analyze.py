@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -14,12 +14,12 @@ from bot.assist.analysis import analyse
 class ActionAnalyzeMessage(Action):
     """Updates the complaint type, sentiment history and escalation slots."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_analyze_message"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         analysis = analyse(
             tracker.latest_message or {},
             tracker.get_slot("sentiment_history") or [],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping
 from urllib.parse import urlparse
 
 DEFAULT_EMBEDDED_REDIS_PORT = 6390  # not 6379: never collide with a system Redis
@@ -57,7 +57,7 @@ class RedisTarget:
 class Settings:
     """Everything the processes need to know about where things are."""
 
-    redis_url: Optional[str]
+    redis_url: str | None
     embedded_redis_port: int
     host: str
     rasa_port: int

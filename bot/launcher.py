@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 from bot.config import ConfigError, Settings
 from bot.devredis import EmbeddedRedis, RedisStartError, start
@@ -56,12 +56,14 @@ def run(settings: Settings, bin_dir: Path) -> int:
         _say(f"no trained model at {settings.model_path}: run `make train` first")
         return 2
     logs = settings.data_dir / "log"
-    redis_server: Optional[EmbeddedRedis] = None
+    redis_server: EmbeddedRedis | None = None
     children: List[subprocess.Popen] = []
     try:
         if settings.redis_url is None:
-            _say(f"starting embedded Redis on port {settings.embedded_redis_port} "
-                 f"(data in {settings.data_dir / 'redis'})")
+            _say(
+                f"starting embedded Redis on port {settings.embedded_redis_port} "
+                f"(data in {settings.data_dir / 'redis'})"
+            )
             redis_server = start(settings.data_dir / "redis", settings.embedded_redis_port)
         target = settings.redis_target()
         env = {
@@ -73,27 +75,58 @@ def run(settings: Settings, bin_dir: Path) -> int:
         env.setdefault("RASA_TELEMETRY_ENABLED", "false")
         _say("starting the action server")
         actions = _spawn(
-            [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions",
-             "--port", str(settings.action_port)],
-            env, logs / "actions.log",
+            [
+                str(bin_dir / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(settings.action_port),
+            ],
+            env,
+            logs / "actions.log",
         )
         children.append(actions)
         _say("starting the Rasa server (loading the model takes a little while)")
         rasa = _spawn(
-            [str(bin_dir / "rasa"), "run", "--enable-api", "--model", str(settings.model_path),
-             "--interface", settings.host, "--port", str(settings.rasa_port),
-             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-            env, logs / "rasa.log",
+            [
+                str(bin_dir / "rasa"),
+                "run",
+                "--enable-api",
+                "--model",
+                str(settings.model_path),
+                "--interface",
+                settings.host,
+                "--port",
+                str(settings.rasa_port),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+            ],
+            env,
+            logs / "rasa.log",
         )
         children.append(rasa)
-        _wait_http(f"http://127.0.0.1:{settings.action_port}/health", actions,
-                   "action server", logs / "actions.log", 120)
-        _wait_http(f"http://127.0.0.1:{settings.rasa_port}/status", rasa,
-                   "Rasa server", logs / "rasa.log", 300)
+        _wait_http(
+            f"http://127.0.0.1:{settings.action_port}/health",
+            actions,
+            "action server",
+            logs / "actions.log",
+            120,
+        )
+        _wait_http(
+            f"http://127.0.0.1:{settings.rasa_port}/status",
+            rasa,
+            "Rasa server",
+            logs / "rasa.log",
+            300,
+        )
         base = f"http://{settings.host}:{settings.rasa_port}"
         print(
             f"\n  Rasa server      {base}\n"
-            f"  NLU parse        curl -s {base}/model/parse -d '{{\"text\":\"我上週買的吹風機用兩天就壞了\"}}'\n"
+            f'  NLU parse        curl -s {base}/model/parse -d \'{{"text":"我上週買的吹風機用兩天就壞了"}}\'\n'
             f"  REST channel     {base}/webhooks/rest/webhook\n"
             f"  Action server    http://127.0.0.1:{settings.action_port}/health\n"
             f"  Redis            {target.url if settings.redis_url is None else '(REDIS_URL)'}\n"

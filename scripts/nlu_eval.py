@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 COMPLAINT_INTENTS = (
     "complaint_demanding",
@@ -21,7 +21,7 @@ COMPLAINT_INTENTS = (
 class Labelled:
     text: str
     intent: str
-    sentiment: Optional[str]
+    sentiment: str | None
 
 
 def load_examples(path: Path) -> List[Labelled]:
@@ -64,7 +64,7 @@ def per_class(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -
 
 
 def macro_f1(report: Dict[str, Dict], labels: Sequence[str]) -> float:
-    return sum(report[l]["f1"] for l in labels) / len(labels)
+    return sum(report[label]["f1"] for label in labels) / len(labels)
 
 
 def accuracy(gold: Sequence, pred: Sequence) -> float:

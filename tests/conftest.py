@@ -63,8 +63,14 @@ def model_path() -> Path:
     path = Path(os.environ.get("KEFU_MODEL", ROOT / "models/kefu.tar.gz"))
     if not path.exists():
         subprocess.run(
-            [Path(sys.executable).parent / "rasa", "train", "--fixed-model-name", path.stem.split(".")[0],
-             "--out", str(path.parent)],
+            [
+                Path(sys.executable).parent / "rasa",
+                "train",
+                "--fixed-model-name",
+                path.stem.split(".")[0],
+                "--out",
+                str(path.parent),
+            ],
             cwd=ROOT,
             check=True,
         )

@@ -39,13 +39,21 @@ def _get(url: str) -> object:
 @pytest.fixture(scope="module")
 def running(model_path, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("var")
-    ports = {"KEFU_RASA_PORT": free_port(), "KEFU_ACTION_PORT": free_port(), "KEFU_REDIS_PORT": free_port()}
+    ports = {
+        "KEFU_RASA_PORT": free_port(),
+        "KEFU_ACTION_PORT": free_port(),
+        "KEFU_REDIS_PORT": free_port(),
+    }
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update({k: str(v) for k, v in ports.items()})
     env.update({"KEFU_DATA_DIR": str(data_dir), "KEFU_MODEL": str(model_path)})
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.launcher"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     output = []
     deadline = time.monotonic() + 300
@@ -69,7 +77,9 @@ def test_the_urls_are_printed(running):
 
 def test_model_parse_returns_the_analysis(running):
     base = f"http://127.0.0.1:{running['ports']['KEFU_RASA_PORT']}"
-    result = _post(f"{base}/model/parse", {"text": "我上週買的吹風機用兩天就壞了，你們到底要不要處理？"})
+    result = _post(
+        f"{base}/model/parse", {"text": "我上週買的吹風機用兩天就壞了，你們到底要不要處理？"}
+    )
     assert result["intent"]["name"] == "complaint_defect"
     assert result["sentiment"]["label"] == "negative"
     assert set(result["escalation"]) == {"flag", "cues"}

@@ -9,7 +9,7 @@ and a one-line summary in Traditional Chinese for the agent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, List, Mapping, Sequence, Tuple
 
 COMPLAINT_TYPES = {
     "complaint_demanding": "難處理或要求高的顧客",
@@ -27,7 +27,7 @@ HISTORY_LENGTH = 20
 class Analysis:
     """The analysis of one message, ready to become slots and an agent-side message."""
 
-    complaint_type: Optional[str]
+    complaint_type: str | None
     sentiment_history: Tuple[float, ...]
     escalated: bool
     summary: str
@@ -47,7 +47,7 @@ def _trend(history: Sequence[float]) -> str:
 def analyse(
     parse: Mapping[str, Any],
     history: Sequence[float] = (),
-    complaint_type: Optional[str] = None,
+    complaint_type: str | None = None,
     escalated: bool = False,
 ) -> Analysis:
     """Analyse one parsed message in the context of the conversation so far.

@@ -13,9 +13,29 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 _DIGITS = {
-    "零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "貳": 2, "兩": 2, "两": 2,
-    "三": 3, "參": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陸": 6,
-    "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9,
+    "零": 0,
+    "〇": 0,
+    "○": 0,
+    "一": 1,
+    "壹": 1,
+    "二": 2,
+    "貳": 2,
+    "兩": 2,
+    "两": 2,
+    "三": 3,
+    "參": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陸": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
 }
 _SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG_UNITS = {"萬": 10_000, "万": 10_000, "億": 100_000_000, "亿": 100_000_000}
@@ -33,7 +53,9 @@ _NOT_MONEY_AFTER = (
 )
 
 # a bare Arabic number right after a money verb is money too: 我要退1250, 刷了3999
-_MONEY_VERB = r"(?:退|付了?|扣了?|收了?|刷了?|賠|補|花了?|要價|費用|金額|總共|共|價格|價錢|多收|多扣)"
+_MONEY_VERB = (
+    r"(?:退|付了?|扣了?|收了?|刷了?|賠|補|花了?|要價|費用|金額|總共|共|價格|價錢|多收|多扣)"
+)
 
 _AMOUNT_RE = re.compile(
     rf"{_MONEY_VERB}(?P<n0>{_ARABIC})(?![\d.])"
@@ -129,7 +151,8 @@ def find_amounts(text: str) -> list[AmountMatch]:
                 not _is_money_numeral(numeral)
                 or (after and after in _NOT_MONEY_AFTER)
                 or numeral[0] in "萬万億亿"
-                or before.isalnum() and before.isascii()
+                or before.isalnum()
+                and before.isascii()
             ):
                 continue
         value = parse_number(numeral)

@@ -62,7 +62,7 @@ def traditional_dictionary(cache_dir: Path) -> Path:
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    lines = [l for l in source.read_text(encoding="utf-8").splitlines() if l.strip()]
+    lines = [line for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
     text = "\n".join(convert_entries(lines)) + "\n"
     # write to a temporary file and rename: a reader never sees half a dictionary
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")

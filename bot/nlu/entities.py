@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Text
+from typing import Any, Dict, Iterable, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -28,8 +28,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.amounts import find_amounts
-from bot.nlu.fingerprint import fingerprint
 from bot.nlu.constants import NORMALIZED_TEXT
+from bot.nlu.fingerprint import fingerprint
 from bot.nlu.script import to_traditional
 
 _ORDER_KEYWORD = (
@@ -68,7 +68,7 @@ class EntitySpan:
     end: int
     value: Any
 
-    def as_rasa(self, extractor: str) -> Dict[Text, Any]:
+    def as_rasa(self, extractor: str) -> Dict[str, Any]:
         return {
             "entity": self.entity,
             "start": self.start,
@@ -84,7 +84,9 @@ def _order_ids(text: str) -> List[EntitySpan]:
     for m in _ORDER_AFTER_KEYWORD.finditer(text):
         code = m.group("id").rstrip("-")
         if sum(ch.isdigit() for ch in code) >= 3:
-            spans.append(EntitySpan("order_id", m.start("id"), m.start("id") + len(code), code.upper()))
+            spans.append(
+                EntitySpan("order_id", m.start("id"), m.start("id") + len(code), code.upper())
+            )
     for m in _ORDER_STANDALONE.finditer(text):
         code = m.group("id")
         if _MOBILE.fullmatch(code) or any(s.start <= m.start() < s.end for s in spans):
@@ -93,7 +95,7 @@ def _order_ids(text: str) -> List[EntitySpan]:
     return spans
 
 
-def _products(text: str, pattern: Optional[re.Pattern]) -> List[EntitySpan]:
+def _products(text: str, pattern: re.Pattern | None) -> List[EntitySpan]:
     if pattern is None:
         return []
     return [EntitySpan("product", m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
@@ -103,7 +105,7 @@ def _dates(text: str) -> List[EntitySpan]:
     return [EntitySpan("date", m.start(), m.end(), m.group().strip()) for m in _DATE.finditer(text)]
 
 
-def product_pattern(names: Iterable[str]) -> Optional[re.Pattern]:
+def product_pattern(names: Iterable[str]) -> re.Pattern | None:
     """A pattern matching any of ``names``, longest first (手機殼 before 手機)."""
     unique = sorted({to_traditional(n.strip()) for n in names if n.strip()}, key=len, reverse=True)
     if not unique:
@@ -111,7 +113,7 @@ def product_pattern(names: Iterable[str]) -> Optional[re.Pattern]:
     return re.compile("|".join(re.escape(n) for n in unique), re.IGNORECASE)
 
 
-def extract(normalized_text: str, products: Optional[re.Pattern] = None) -> List[EntitySpan]:
+def extract(normalized_text: str, products: re.Pattern | None = None) -> List[EntitySpan]:
     """All entities in a script-normalised text, without overlaps, left to right.
 
     Order ids win over amounts and dates that overlap them (20241103 inside an order
@@ -130,24 +132,22 @@ def extract(normalized_text: str, products: Optional[re.Pattern] = None) -> List
     return sorted(chosen, key=lambda s: s.start)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
 class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Extracts order ids, amounts, products and dates by rule (see :func:`extract`)."""
 
     _FILE = "products.json"
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"product_lookup": "product"}
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        products: Optional[List[str]] = None,
+        products: List[str] | None = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
@@ -158,7 +158,7 @@ class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -166,7 +166,7 @@ class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
         return cls(config, model_storage, resource)
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
         """Retrain when the extraction rules change."""
         import bot.nlu.amounts
         import bot.nlu.entities
@@ -193,7 +193,7 @@ class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -21,30 +21,28 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import read_yaml_file
 
-from bot.nlu.fingerprint import fingerprint
 from bot.nlu.constants import ESCALATION, NORMALIZED_TEXT, SENTIMENT
 from bot.nlu.escalation_rules import CueLexicon, detect
+from bot.nlu.fingerprint import fingerprint
 from bot.nlu.script import to_traditional
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class EscalationDetector(GraphComponent):
     """Combines escalation cues with the message's sentiment and intent."""
 
     _FILE = "escalation_cues.json"
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"cues_file": "data/dict/escalation_cues.yml"}
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        lexicon: Optional[CueLexicon] = None,
+        lexicon: CueLexicon | None = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
@@ -54,7 +52,7 @@ class EscalationDetector(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -62,7 +60,7 @@ class EscalationDetector(GraphComponent):
         return cls(config, model_storage, resource)
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
         """Retrain when the rules or the cue file change."""
         import bot.nlu.escalation
         import bot.nlu.escalation_rules
@@ -85,7 +83,7 @@ class EscalationDetector(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,

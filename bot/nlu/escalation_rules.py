@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Tuple
 
 _PUNCTUATION = re.compile(r"[!！]{3,}|[?？]{3,}|(?:[!！][?？]|[?？][!！]){2,}")
 _CAPS_WORD = re.compile(r"(?<![A-Za-z])[A-Z]{3,}(?![A-Za-z])")
@@ -92,7 +92,7 @@ def detect(
     normalized_text: str,
     sentiment_score: float,
     lexicon: CueLexicon,
-    intent: Optional[str] = None,
+    intent: str | None = None,
     intent_confidence: float = 0.0,
 ) -> Escalation:
     """Decide the escalation flag for one script-normalised message.

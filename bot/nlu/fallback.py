@@ -21,9 +21,7 @@ def has_words(text: str) -> bool:
     return any(unicodedata.category(ch)[0] in ("L", "N") for ch in text or "")
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class WordlessFallbackClassifier(FallbackClassifier):
     """FallbackClassifier that also predicts ``nlu_fallback`` for wordless messages."""
 

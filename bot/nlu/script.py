@@ -24,8 +24,7 @@ def _converter():  # heavy-ish (dictionary load): created on first use
 
 def _clean_controls(text: str) -> str:
     return "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" else ch
-        for ch in text
+        " " if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" else ch for ch in text
     )
 
 
@@ -40,7 +39,5 @@ def to_traditional(text: str) -> str:
     cleaned = _clean_controls(text)
     converted = _converter().convert(cleaned)
     if len(converted) != len(cleaned):
-        converted = "".join(
-            c if len(c := _converter().convert(ch)) == 1 else ch for ch in cleaned
-        )
+        converted = "".join(c if len(c := _converter().convert(ch)) == 1 else ch for ch in cleaned)
     return converted.translate(_TAIWAN_FIXUPS)

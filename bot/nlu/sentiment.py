@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Dict, List, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import INTENT, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import read_yaml_file
 
-from bot.nlu.fingerprint import fingerprint
 from bot.nlu.constants import SENTIMENT
+from bot.nlu.fingerprint import fingerprint
 from bot.nlu.sentiment_model import (
     PolarityLexicon,
     SentimentExample,
@@ -46,9 +46,7 @@ def _example(message: Message, training: bool = False) -> SentimentExample:
     return SentimentExample(words, intent or None, label)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class SentimentAnalyzer(GraphComponent):
     """Classifies each message as negative, neutral or positive with a score."""
 
@@ -57,11 +55,11 @@ class SentimentAnalyzer(GraphComponent):
         return [Tokenizer]
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         return ["spacy"]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             "lexicon_file": "data/dict/sentiment_lexicon.yml",
             "epochs": 20,
@@ -73,10 +71,10 @@ class SentimentAnalyzer(GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: Optional[SentimentModel] = None,
+        model: SentimentModel | None = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
@@ -86,7 +84,7 @@ class SentimentAnalyzer(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -94,7 +92,7 @@ class SentimentAnalyzer(GraphComponent):
         return cls(config, model_storage, resource)
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
         """Retrain when the sentiment model code changes."""
         import bot.nlu.sentiment
         import bot.nlu.sentiment_model
@@ -125,7 +123,7 @@ class SentimentAnalyzer(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,

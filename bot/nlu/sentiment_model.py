@@ -19,7 +19,7 @@ import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Mapping, Optional, Sequence, Tuple
+from typing import List, Mapping, Sequence, Tuple
 
 from bot.nlu.constants import SENTIMENT_LABELS
 
@@ -45,8 +45,8 @@ class SentimentExample:
     """One message: its words, its intent (if known) and, for training, its label."""
 
     words: Tuple[str, ...]
-    intent: Optional[str] = None
-    label: Optional[str] = None
+    intent: str | None = None
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def _textcat_config(architecture: str, ngram_size: int) -> dict:
 class SentimentModel:
     """Train, apply and persist the sentiment textcat."""
 
-    def __init__(self, nlp, featurizer: Optional[Featurizer] = None) -> None:
+    def __init__(self, nlp, featurizer: Featurizer | None = None) -> None:
         self._nlp = nlp
         self._textcat = nlp.get_pipe("textcat") if nlp is not None else None
         self._featurizer = featurizer or Featurizer()
@@ -107,7 +107,7 @@ class SentimentModel:
     def train(
         cls,
         examples: Sequence[SentimentExample],
-        lexicon: Optional[PolarityLexicon] = None,
+        lexicon: PolarityLexicon | None = None,
         *,
         epochs: int = 20,
         dropout: float = 0.2,
@@ -180,7 +180,7 @@ class SentimentModel:
         return cls(spacy.load(path), Featurizer(lexicon))
 
 
-def example_label(metadata: Optional[dict]) -> Optional[str]:
+def example_label(metadata: dict | None) -> str | None:
     """The sentiment label stored in a Rasa training example's metadata, if any."""
     example = (metadata or {}).get("example") or {}
     label = example.get("sentiment") if isinstance(example, dict) else None

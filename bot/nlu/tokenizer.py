@@ -20,9 +20,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
-import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -34,9 +33,9 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.fingerprint import fingerprint
 from bot.nlu.constants import NORMALIZED_TEXT
 from bot.nlu.dictionary import traditional_dictionary
+from bot.nlu.fingerprint import fingerprint
 from bot.nlu.script import to_traditional
 
 logger = logging.getLogger(__name__)
@@ -70,24 +69,22 @@ def segment(segmenter: Any, text: str) -> List[Token]:
     ]
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
 class TraditionalJiebaTokenizer(JiebaTokenizer):
     """JiebaTokenizer with a Traditional main dictionary and script normalisation."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Rasa's JiebaTokenizer options plus where the derived dictionary is cached."""
         return {**JiebaTokenizer.get_default_config(), "cache_dir": ".cache"}
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        main_dictionary: Optional[Path] = None,
-        user_dictionaries: Optional[List[Path]] = None,
+        main_dictionary: Path | None = None,
+        user_dictionaries: List[Path] | None = None,
         segmenter: Any = None,
     ) -> None:
         super().__init__(config, model_storage, resource)
@@ -96,7 +93,7 @@ class TraditionalJiebaTokenizer(JiebaTokenizer):
         self._segmenter = segmenter
 
     @staticmethod
-    def _user_dictionary_files(path: Optional[Text]) -> List[Path]:
+    def _user_dictionary_files(path: str | None) -> List[Path]:
         if not path:
             return []
         return sorted(p for p in Path(path).glob("*.txt") if p.is_file())
@@ -104,7 +101,7 @@ class TraditionalJiebaTokenizer(JiebaTokenizer):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -115,7 +112,7 @@ class TraditionalJiebaTokenizer(JiebaTokenizer):
         return cls(config, model_storage, resource, main, user, build_segmenter(main, user))
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
         """Retrain when this code, the normalisation or a domain dictionary changes."""
         import bot.nlu.dictionary
         import bot.nlu.script
@@ -142,7 +139,7 @@ class TraditionalJiebaTokenizer(JiebaTokenizer):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -154,7 +151,7 @@ class TraditionalJiebaTokenizer(JiebaTokenizer):
             segmenter = build_segmenter(directory / _MAIN, user)
         return cls(config, model_storage, resource, segmenter=segmenter)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> List[Token]:
         """Tokenize the attribute's text; for the message text keep the normalised copy."""
         text = message.get(attribute) or ""
         if attribute == TEXT:

@@ -27,7 +27,9 @@ def test_other_intents_keep_the_complaint_type_and_the_trend_is_shown():
 def test_escalation_stays_flagged_for_the_rest_of_the_conversation():
     first = analyse(_parse(flag=True))
     assert first.escalated and "⚠" in first.summary
-    later = analyse(_parse("thank", "positive", 0.5), first.sentiment_history, None, first.escalated)
+    later = analyse(
+        _parse("thank", "positive", 0.5), first.sentiment_history, None, first.escalated
+    )
     assert later.escalated
 
 

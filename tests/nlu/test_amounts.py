@@ -66,7 +66,14 @@ def test_several_amounts_in_one_message_keep_their_order():
 
 @pytest.mark.parametrize(
     ("numeral", "value"),
-    [("一千兩百五十", 1250), ("1.5萬", 15000), ("三千五", 3500), ("十", 10), ("二十", 20), ("壹佰", 100)],
+    [
+        ("一千兩百五十", 1250),
+        ("1.5萬", 15000),
+        ("三千五", 3500),
+        ("十", 10),
+        ("二十", 20),
+        ("壹佰", 100),
+    ],
 )
 def test_parse_number(numeral, value):
     assert parse_number(numeral) == value

@@ -5,7 +5,9 @@ PRODUCTS = product_pattern(["吹風機", "手機", "手機殼", "冷氣", "珍�
 
 
 def _found(text):
-    return [(e.entity, text[e.start : e.end], e.value) for e in extract(to_traditional(text), PRODUCTS)]
+    return [
+        (e.entity, text[e.start : e.end], e.value) for e in extract(to_traditional(text), PRODUCTS)
+    ]
 
 
 def test_the_issue_example():

@@ -5,7 +5,11 @@ from bot.nlu.escalation_rules import CueLexicon, detect
 LEXICON = CueLexicon.from_dict(
     {
         "strong_negative": -0.5,
-        "strong": {"authority": ["消基會", "NCC", "消保官"], "manager": ["找主管"], "media": ["PTT"]},
+        "strong": {
+            "authority": ["消基會", "NCC", "消保官"],
+            "manager": ["找主管"],
+            "media": ["PTT"],
+        },
         "medium": {"complaint": ["投訴", "客訴"]},
         "weak": {"repeat": ["第三次", "講過了"]},
     }

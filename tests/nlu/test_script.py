@@ -28,7 +28,14 @@ def test_traditional_text_is_unchanged(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["方便面太咸了", "后来又发了一次", "吹风机 NT$1,250 😡😡", "mixed 中英 text", "a\x00b\x1fc\u200bd", ""],
+    [
+        "方便面太咸了",
+        "后来又发了一次",
+        "吹风机 NT$1,250 😡😡",
+        "mixed 中英 text",
+        "a\x00b\x1fc\u200bd",
+        "",
+    ],
 )
 def test_length_is_preserved_so_offsets_still_point_into_the_original(text):
     assert len(to_traditional(text)) == len(text)
