@@ -70,14 +70,24 @@ class Escalation:
         return {"flag": self.flag, "cues": list(self.cues)}
 
 
+def _contains(text: str, lowered: str, word: str) -> bool:
+    """Chinese cues match anywhere; Latin letters and digits only as a whole word, so
+    the hotline 1999 does not fire inside NT$1999 or 1999元, nor IG inside BIG."""
+    if not (word.isascii() and word.replace(" ", "").isalnum()):
+        return word.lower() in lowered
+    # a number next to $ , . 元 塊 is money, not a hotline
+    pattern = rf"(?<![A-Za-z0-9$.,]){re.escape(word)}(?![A-Za-z0-9.,元塊])"
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
 def _find_words(text: str, kinds: Mapping[str, Tuple[str, ...]]) -> List[str]:
     lowered = text.lower()
-    found = []
-    for kind, words in kinds.items():
-        for word in words:
-            if word.lower() in lowered:
-                found.append(f"{kind}:{word}")
-    return found
+    return [
+        f"{kind}:{word}"
+        for kind, words in kinds.items()
+        for word in words
+        if _contains(text, lowered, word)
+    ]
 
 
 def _writing_cues(text: str) -> List[str]:

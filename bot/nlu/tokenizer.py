@@ -61,7 +61,12 @@ def build_segmenter(main_dictionary: Path, user_dictionaries: List[Path]) -> Any
 
 def segment(segmenter: Any, text: str) -> List[Token]:
     """Tokens of ``text`` (normalised to Traditional), with offsets into ``text``."""
-    normalized = to_traditional(text)
+    return _segment_normalized(segmenter, to_traditional(text))
+
+
+def _segment_normalized(segmenter: Any, normalized: str) -> List[Token]:
+    # to_traditional keeps every character in place, so these offsets hold for the
+    # original text as well
     return [
         Token(word, start, end)
         for word, start, end in segmenter.tokenize(normalized)
@@ -153,7 +158,7 @@ class TraditionalJiebaTokenizer(JiebaTokenizer):
 
     def tokenize(self, message: Message, attribute: str) -> List[Token]:
         """Tokenize the attribute's text; for the message text keep the normalised copy."""
-        text = message.get(attribute) or ""
+        normalized = to_traditional(message.get(attribute) or "")
         if attribute == TEXT:
-            message.set(NORMALIZED_TEXT, to_traditional(text))
-        return self._apply_token_pattern(segment(self._segmenter, text))
+            message.set(NORMALIZED_TEXT, normalized)
+        return self._apply_token_pattern(_segment_normalized(self._segmenter, normalized))

@@ -6,7 +6,8 @@ LEXICON = CueLexicon.from_dict(
     {
         "strong_negative": -0.5,
         "strong": {
-            "authority": ["消基會", "NCC", "消保官"],
+            "authority": ["消基會", "NCC", "消保官", "1999"],
+            "social": ["IG"],
             "manager": ["找主管"],
             "media": ["PTT"],
         },
@@ -67,3 +68,17 @@ def test_the_project_cue_file_loads():
     lexicon = CueLexicon.from_dict(read_yaml_file("data/dict/escalation_cues.yml"))
     for word in ["消基會", "律師", "媒體", "找主管", "投訴"]:
         assert detect(word, -0.6, lexicon).flag, word
+
+
+@pytest.mark.parametrize(
+    "text", ["這件外套 NT$1999 很貴", "19990元", "1999元", "big sale 買到爛貨", "bigger"]
+)
+def test_latin_and_digit_cues_only_match_whole_words(text):
+    assert detect(text, -0.9, LEXICON).cues == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"), [("我要打1999陳情", "authority:1999"), ("發到ig上", "social:IG")]
+)
+def test_latin_and_digit_cues_still_match_next_to_chinese(text, cue):
+    assert cue in detect(text, -0.9, LEXICON).cues

@@ -23,9 +23,17 @@ def test_accuracy_skips_unlabelled_examples():
 
 
 def test_out_of_fold_predictions_read_rasas_files(tmp_path):
-    row = {"text": "t1", "intent": "greet", "intent_prediction": {"name": "thank", "confidence": 0.7}}
+    row = {
+        "text": "t1",
+        "intent": "greet",
+        "intent_prediction": {"name": "thank", "confidence": 0.7},
+    }
     (tmp_path / "intent_errors.json").write_text(json.dumps([row]))
-    ok = {"text": "t2", "intent": "greet", "intent_prediction": {"name": "greet", "confidence": 0.9}}
+    ok = {
+        "text": "t2",
+        "intent": "greet",
+        "intent_prediction": {"name": "greet", "confidence": 0.9},
+    }
     (tmp_path / "intent_successes.json").write_text(json.dumps([ok]))
     assert out_of_fold_predictions(tmp_path) == {"t1": ("greet", "thank"), "t2": ("greet", "greet")}
 
