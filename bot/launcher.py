@@ -20,6 +20,14 @@ from bot.config import ConfigError, Settings
 from bot.devredis import EmbeddedRedis, RedisStartError, start
 
 
+class _Stop(Exception):
+    """Raised by the signal handler: stop everything cleanly."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
 def _say(text: str) -> None:
     print(f"[kefu] {text}", flush=True)
 
@@ -139,7 +147,7 @@ def run(settings: Settings, bin_dir: Path) -> int:
         dead = next(child for child in children if child.poll() is not None)
         _say(f"a process exited (code {dead.returncode}); stopping. See {logs}/")
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stop):
         _say("stopping")
         return 0
     except (RuntimeError, RedisStartError) as error:
@@ -148,7 +156,9 @@ def run(settings: Settings, bin_dir: Path) -> int:
     finally:
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                # SIGTERM, not SIGINT: a process started in the background inherits an
+                # ignored SIGINT, and Sanic shuts down gracefully on SIGTERM
+                child.terminate()
         for child in children:
             try:
                 child.wait(20)
@@ -164,6 +174,10 @@ def main() -> int:
     except ConfigError as error:
         _say(str(error))
         return 2
+    # Ctrl-C and a service manager's SIGTERM both stop everything; set explicitly
+    # because a background start inherits SIGINT as ignored
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     return run(settings, Path(sys.executable).parent)
 
 

@@ -102,10 +102,14 @@ def test_a_conversation_runs_the_action_and_its_tracker_lives_in_redis(running):
     assert tracker["slots"]["complaint_type"] == "complaint_escalation"
 
 
-def test_ctrl_c_stops_everything_and_redis_persisted(running):
+def test_sigterm_stops_everything_and_redis_persisted(running):
+    """A service manager's SIGTERM (Ctrl-C takes the same path) stops every process."""
     process = running["process"]
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGTERM)
     assert process.wait(60) == 0
     assert (Path(running["data_dir"]) / "redis" / "appendonly.aof").exists()
     with pytest.raises(redis.exceptions.ConnectionError):
         redis.Redis(port=running["ports"]["KEFU_REDIS_PORT"], socket_timeout=1).ping()
+    for port in (running["ports"]["KEFU_RASA_PORT"], running["ports"]["KEFU_ACTION_PORT"]):
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
