@@ -58,6 +58,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check bot actions tests bench scripts
 
 test: $(MODEL)
+	$(BIN)/ruff check bot actions tests bench scripts
 	$(BIN)/rasa data validate --fail-on-warnings
 	KEFU_MODEL=$(MODEL) $(BIN)/python -m pytest
 
