@@ -181,9 +181,8 @@ def main() -> int:
     oof = out_of_fold_predictions(cv_dir)
     cv_gold = [g for g, _ in oof.values()]
     cv_pred = [p for _, p in oof.values()]
-    intents = sorted(
-        {e.intent for f in sorted((ROOT / "data/nlu").glob("*.yml")) for e in load_examples(f)}
-    )
+    training = [e for f in sorted((ROOT / "data/nlu").glob("*.yml")) for e in load_examples(f)]
+    intents = sorted({e.intent for e in training})
     cv_report = {
         k: {
             "precision": v["precision"],
@@ -196,7 +195,6 @@ def main() -> int:
     }
 
     _step("2/3 sentiment cross-validation with out-of-fold intents")
-    training = [e for f in sorted((ROOT / "data/nlu").glob("*.yml")) for e in load_examples(f)]
     s_gold, s_pred = sentiment_cross_validation(training, {t: p for t, (_, p) in oof.items()})
 
     _step(f"3/3 held-out set tests/nlu_holdout.yml with {model}")
