@@ -107,9 +107,10 @@ def detect(
 ) -> Escalation:
     """Decide the escalation flag for one script-normalised message.
 
-    strong cue and not clearly positive → flag; medium cue and a negative score → flag; weak cues (repetition,
-    !!!, capitals) → flag when the score is at or below ``lexicon.strong_negative`` or
-    when there are two of them; a confident ``complaint_escalation`` intent → flag.
+    strong cue and not clearly positive → flag; medium cue and a negative score → flag;
+    weak cues (repetition, !!!, capitals) → flag when the score is at or below
+    ``lexicon.strong_negative`` or when there are two of them; a confident
+    ``complaint_escalation`` intent → flag.
     """
     strong = _find_words(normalized_text, lexicon.strong)
     medium = _find_words(normalized_text, lexicon.medium)
