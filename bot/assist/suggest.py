@@ -1,0 +1,166 @@
+"""Three technique-labelled replies for one customer turn: a pure function.
+
+:func:`suggest` takes a :class:`ReplyContext` (complaint type, stage, mood, what is
+known about the conversation and which templates were already suggested) and the
+templates of ``data/replies/``. It orders the techniques for the stage and the mood
+(:func:`technique_order`), then takes, for each technique in turn, the first template
+that fits (this complaint type before the generic ones), has every placeholder filled
+and was never suggested in this conversation, until it has three different techniques.
+No placeholder ever reaches the agent unfilled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence
+
+from bot.assist.replies import TECHNIQUES, Replies, Strategy, Template
+
+SUGGESTION_COUNT = 3
+
+
+@dataclass(frozen=True)
+class ReplyContext:
+    """What a turn's suggestions depend on."""
+
+    stage: str
+    complaint_type: Optional[str] = None
+    sentiment_label: str = "neutral"
+    sentiment_score: float = 0.0
+    has_order: bool = False
+    offered: bool = False
+    details: Mapping[str, str] = field(default_factory=dict)  # placeholder → text
+    already_suggested: FrozenSet[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: str  # the template id: unique within a conversation
+    technique: str
+    text: str
+    stage: str
+
+    def as_dict(self) -> Dict[str, str]:
+        return {
+            "id": self.id,
+            "technique": self.technique,
+            "technique_label": TECHNIQUES[self.technique],
+            "text": self.text,
+        }
+
+
+def format_amount(amount: float) -> str:
+    """NT$1,280: how an amount reads in a reply."""
+    return f"NT${int(round(amount)):,}"
+
+
+def details_from(
+    *,
+    customer: Optional[str] = None,
+    product: Optional[str] = None,
+    order_id: Optional[str] = None,
+    amount: Optional[float] = None,
+    date: Optional[str] = None,
+    agent: Optional[str] = None,
+) -> Dict[str, str]:
+    """The placeholder values that are known (empty or missing ones are left out)."""
+    values = {
+        "customer": customer,
+        "product": product,
+        "order_id": order_id,
+        "amount": format_amount(amount) if amount else None,
+        "date": date,
+        "agent": agent,
+    }
+    return {
+        name: str(value).strip() for name, value in values.items() if value and str(value).strip()
+    }
+
+
+def technique_order(context: ReplyContext, strategy: Strategy) -> List[str]:
+    """The techniques to try, best first, for this stage and mood."""
+    order: List[str] = []
+    if context.sentiment_score <= strategy.angry_below:
+        order.extend(strategy.angry_first)
+    if context.offered and context.stage in strategy.after_offer_stages:
+        order.extend(strategy.after_offer_first)
+    order.extend(strategy.stages[context.stage])
+    order = list(dict.fromkeys(order))
+    include = strategy.missing_order_include
+    if not context.has_order and context.stage in strategy.missing_order_stages:
+        # a clarifying question is always among the three while the order is unknown
+        order.remove(include)
+        order.insert(min(SUGGESTION_COUNT - 1, len(order)), include)
+    return order
+
+
+def render(template: Template, details: Mapping[str, str]) -> Optional[str]:
+    """The template's text with the details filled in, or None if one is unknown."""
+    if not template.placeholders <= details.keys():
+        return None
+    text = template.text
+    for name in template.placeholders:
+        text = text.replace("{" + name + "}", details[name])
+    return text
+
+
+def _fits(template: Template, context: ReplyContext, stage: str) -> bool:
+    if template.stage != stage or template.id in context.already_suggested:
+        return False
+    if template.complaint_type not in ("any", context.complaint_type):
+        return False
+    if template.sentiments and context.sentiment_label not in template.sentiments:
+        return False
+    return template.placeholders <= context.details.keys()
+
+
+Ranker = Callable[[ReplyContext, Sequence[Template]], Sequence[Template]]
+
+
+def _keep_order(context: ReplyContext, templates: Sequence[Template]) -> Sequence[Template]:
+    return templates
+
+
+def suggest(
+    context: ReplyContext,
+    replies: Replies,
+    count: int = SUGGESTION_COUNT,
+    rank: Ranker = _keep_order,
+) -> List[Suggestion]:
+    """Up to ``count`` suggestions with different techniques, best first.
+
+    ``rank`` orders the fitting templates of one technique (by default: this
+    complaint type's templates first, then the generic ones, each in file order); it
+    is the hook for learning from outcomes.
+    """
+    strategy = replies.strategy
+    stages = (context.stage, *strategy.fallback_stages.get(context.stage, ()))
+    chosen: List[Suggestion] = []
+    texts: set = set()
+    for technique in technique_order(context, strategy):
+        if len(chosen) >= count:
+            break
+        for stage in stages:
+            fitting = [
+                template
+                for template in replies.templates
+                if template.technique == technique and _fits(template, context, stage)
+            ]
+            fitting.sort(key=lambda template: template.complaint_type == "any")
+            picked = _first_new(rank(context, fitting), context.details, texts)
+            if picked is not None:
+                template, text = picked
+                chosen.append(Suggestion(template.id, technique, text, stage))
+                texts.add(text)
+                break
+    return chosen
+
+
+def _first_new(
+    templates: Iterable[Template], details: Mapping[str, str], texts: set
+) -> Optional[tuple]:
+    for template in templates:
+        text = render(template, details)
+        if text is not None and text not in texts:
+            return template, text
+    return None
