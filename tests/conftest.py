@@ -92,3 +92,14 @@ def parse(agent):
         return asyncio.run(agent.parse_message(text))
 
     return _parse
+
+
+@pytest.fixture()
+async def aioredis(redis_server):
+    """A ``redis.asyncio`` client on the real test server, emptied first."""
+    import redis.asyncio
+
+    client = redis.asyncio.Redis(port=redis_server.port)
+    await client.flushdb()
+    yield client
+    await client.aclose() if hasattr(client, "aclose") else await client.close()

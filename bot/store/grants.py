@@ -1,0 +1,290 @@
+"""Compensation grants and approval requests, safe under concurrency.
+
+Budgets are spent in Redis by Lua scripts, so checking what is left and spending it is
+one atomic step: any number of concurrent grants against one budget never overspend it.
+Every grant request carries an idempotency key; the first answer is stored under it and
+a retry with the same key gets the same answer and changes nothing. A grant beyond the
+caller's authority opens an approval request (the tracking table of 002 O2.2.1: what,
+who asked, when, who must decide, the decision, who, when).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional
+
+from bot.store import keys
+
+TAIPEI = dt.timezone(dt.timedelta(hours=8))  # Taiwan has no daylight saving time
+IDEMPOTENCY_TTL = 7 * 24 * 3600
+BUDGET_TTL = 3 * 24 * 3600
+
+
+def today(now: Optional[float] = None) -> dt.date:
+    """The business day in Taiwan."""
+    return dt.datetime.fromtimestamp(now if now is not None else time.time(), TAIPEI).date()
+
+
+def fingerprint(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+# KEYS: idempotency, budget, conversation's granted set, conversation's grants list
+# ARGV: cost, daily budget, stored answer for a grant (json), option id, idem ttl, budget ttl
+_GRANT = """
+local prev = redis.call('GET', KEYS[1])
+if prev then return {'replay', prev} end
+if redis.call('SISMEMBER', KEYS[3], ARGV[4]) == 1 then return {'already', ''} end
+local spent = tonumber(redis.call('GET', KEYS[2]) or '0')
+local cost = tonumber(ARGV[1])
+if spent + cost > tonumber(ARGV[2]) then return {'over', tostring(spent)} end
+redis.call('INCRBY', KEYS[2], cost)
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[6]))
+redis.call('SADD', KEYS[3], ARGV[4])
+redis.call('RPUSH', KEYS[4], ARGV[3])
+redis.call('SET', KEYS[1], ARGV[3], 'EX', tonumber(ARGV[5]))
+return {'granted', ARGV[3]}
+"""
+
+# KEYS: idempotency, approval hash, approvals index
+# ARGV: stored answer (json), approval fields (json), approval id, time, idem ttl
+_OPEN_APPROVAL = """
+local prev = redis.call('GET', KEYS[1])
+if prev then return {'replay', prev} end
+local fields = cjson.decode(ARGV[2])
+for k, v in pairs(fields) do redis.call('HSET', KEYS[2], k, v) end
+redis.call('ZADD', KEYS[3], tonumber(ARGV[4]), ARGV[3])
+redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[5]))
+return {'opened', ARGV[1]}
+"""
+
+# KEYS: approval hash, decider's budget, conversation's granted set, conversation's grants list
+# ARGV: decision, cost, decider's daily budget, grant record (json), option id, decider, time, budget ttl
+_DECIDE = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {'missing', ''} end
+if status ~= 'pending' then return {'decided', status} end
+if ARGV[1] == 'deny' then
+  redis.call('HSET', KEYS[1], 'status', 'denied', 'decided_by', ARGV[6], 'decided_at', ARGV[7])
+  return {'denied', ''}
+end
+if redis.call('SISMEMBER', KEYS[3], ARGV[5]) == 1 then return {'already', ''} end
+local spent = tonumber(redis.call('GET', KEYS[2]) or '0')
+local cost = tonumber(ARGV[2])
+if spent + cost > tonumber(ARGV[3]) then return {'over', tostring(spent)} end
+redis.call('INCRBY', KEYS[2], cost)
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[8]))
+redis.call('SADD', KEYS[3], ARGV[5])
+redis.call('RPUSH', KEYS[4], ARGV[4])
+redis.call('HSET', KEYS[1], 'status', 'approved', 'decided_by', ARGV[6], 'decided_at', ARGV[7])
+return {'approved', ''}
+"""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a grant or a decision came to.
+
+    ``status``: granted, replay (the stored answer of an earlier request with the same
+    key), already (this option was already granted in the conversation), over (the
+    budget would be overspent; ``spent`` says how much is gone), opened (an approval
+    request), approved, denied, decided (someone decided before), missing.
+    """
+
+    status: str
+    answer: Optional[Dict[str, Any]] = None
+    spent: int = 0
+
+
+def _decode_pair(result) -> tuple:  # noqa: ANN001
+    status, payload = result
+    status = status.decode() if isinstance(status, bytes) else status
+    payload = payload.decode() if isinstance(payload, bytes) else payload
+    return status, payload
+
+
+class Grants:
+    """Budgets, grants and approvals in Redis (``redis.asyncio`` client)."""
+
+    def __init__(self, redis) -> None:  # noqa: ANN001
+        self._redis = redis
+        self._grant = redis.register_script(_GRANT)
+        self._open = redis.register_script(_OPEN_APPROVAL)
+        self._decide = redis.register_script(_DECIDE)
+
+    async def spent(self, username: str, day: dt.date) -> int:
+        return int(await self._redis.get(keys.budget(username, day.isoformat())) or 0)
+
+    async def stored_answer(self, username: str, key: str) -> Optional[Dict[str, Any]]:
+        raw = await self._redis.get(keys.idempotency(username, key))
+        return json.loads(raw) if raw else None
+
+    async def grant(
+        self,
+        *,
+        username: str,
+        idempotency_key: str,
+        request_fingerprint: str,
+        cid: str,
+        option: Mapping[str, Any],
+        daily_budget: int,
+        day: dt.date,
+    ) -> Outcome:
+        now = time.time()
+        record = {
+            "fingerprint": request_fingerprint,
+            "status": 200,
+            "body": {
+                "granted": True,
+                "conversation_id": cid,
+                "option_id": option["id"],
+                "label": option["label"],
+                "cost": option["cost"],
+                "granted_by": username,
+                "granted_at": round(now, 3),
+            },
+        }
+        answer = json.dumps(record, ensure_ascii=False)
+        result = await self._grant(
+            keys=[
+                keys.idempotency(username, idempotency_key),
+                keys.budget(username, day.isoformat()),
+                keys.conversation_part(cid, "granted"),
+                keys.conversation_part(cid, "grants"),
+            ],
+            args=[
+                int(option["cost"]),
+                daily_budget,
+                answer,
+                option["id"],
+                IDEMPOTENCY_TTL,
+                BUDGET_TTL,
+            ],
+        )
+        status, payload = _decode_pair(result)
+        if status in ("granted", "replay"):
+            return Outcome(status, json.loads(payload))
+        return Outcome(status, spent=int(payload or 0))
+
+    async def open_approval(
+        self,
+        *,
+        username: str,
+        idempotency_key: str,
+        request_fingerprint: str,
+        cid: str,
+        option: Mapping[str, Any],
+        approver: str,
+        reason: str,
+        limits: List[str],
+    ) -> Outcome:
+        now = time.time()
+        approval_id = uuid.uuid4().hex[:16]
+        fields = {
+            "id": approval_id,
+            "conversation_id": cid,
+            "option_id": option["id"],
+            "label": option["label"],
+            "cost": str(option["cost"]),
+            "requested_by": username,
+            "requested_at": f"{now:.3f}",
+            "approver": approver,
+            "reason": reason,
+            "limits": ",".join(limits),
+            "status": "pending",
+            "decided_by": "",
+            "decided_at": "",
+        }
+        record = {
+            "fingerprint": request_fingerprint,
+            "status": 403,
+            "body": {
+                "error": f"超出您的權限，已送出核准申請：{reason}",
+                "approver": approver,
+                "reason": reason,
+                "limits": limits,
+                "approval_id": approval_id,
+            },
+        }
+        result = await self._open(
+            keys=[
+                keys.idempotency(username, idempotency_key),
+                keys.approval(approval_id),
+                keys.APPROVALS,
+            ],
+            args=[
+                json.dumps(record, ensure_ascii=False),
+                json.dumps(fields, ensure_ascii=False),
+                approval_id,
+                now,
+                IDEMPOTENCY_TTL,
+            ],
+        )
+        status, payload = _decode_pair(result)
+        return Outcome(status, json.loads(payload))
+
+    async def approval(self, approval_id: str) -> Optional[Dict[str, str]]:
+        data = await self._redis.hgetall(keys.approval(approval_id))
+        return {k.decode(): v.decode() for k, v in data.items()} if data else None
+
+    async def approvals(self, limit: int = 200) -> List[Dict[str, str]]:
+        ids = await self._redis.zrevrange(keys.APPROVALS, 0, limit - 1)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for approval_id in ids:
+                pipe.hgetall(keys.approval(approval_id.decode()))
+            rows = await pipe.execute()
+        return [{k.decode(): v.decode() for k, v in row.items()} for row in rows if row]
+
+    async def decide(
+        self,
+        *,
+        approval: Mapping[str, str],
+        decision: str,
+        username: str,
+        daily_budget: int,
+        day: dt.date,
+    ) -> Outcome:
+        now = time.time()
+        cid = approval["conversation_id"]
+        grant = {
+            "granted": True,
+            "conversation_id": cid,
+            "option_id": approval["option_id"],
+            "label": approval["label"],
+            "cost": int(approval["cost"]),
+            "granted_by": username,
+            "granted_at": round(now, 3),
+            "approval_id": approval["id"],
+            "requested_by": approval["requested_by"],
+        }
+        result = await self._decide(
+            keys=[
+                keys.approval(approval["id"]),
+                keys.budget(username, day.isoformat()),
+                keys.conversation_part(cid, "granted"),
+                keys.conversation_part(cid, "grants"),
+            ],
+            args=[
+                decision,
+                int(approval["cost"]),
+                daily_budget,
+                json.dumps(grant, ensure_ascii=False),
+                approval["option_id"],
+                username,
+                f"{now:.3f}",
+                BUDGET_TTL,
+            ],
+        )
+        status, payload = _decode_pair(result)
+        return Outcome(status, spent=int(payload) if status == "over" and payload else 0)
+
+    async def granted(self, cid: str) -> List[Dict[str, Any]]:
+        raw = await self._redis.lrange(keys.conversation_part(cid, "grants"), 0, -1)
+        records = [json.loads(item) for item in raw]
+        # a direct grant is stored as its idempotent answer; an approved one as the grant
+        return [record.get("body", record) for record in records]
