@@ -7,7 +7,7 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL := models/kefu.tar.gz
-TRAIN_INPUTS := config.yml domain.yml $(shell find data bot/nlu -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null | sort)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories data/dict bot/nlu -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null | sort)
 
 # Rasa's training cache lives in the project, so `make clean` is a real clean slate.
 export RASA_CACHE_DIRECTORY := $(CURDIR)/.cache/rasa
@@ -15,12 +15,13 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv dict train run test eval lint bench lock clean
+.PHONY: help venv dict train run test stories eval lint bench lock clean
 
 help:
 	@echo "make run    create the environment, train if the data changed, start Redis, the action server and Rasa"
 	@echo "make test   install everything needed, validate the data, train (cached) and run the tests"
 	@echo "make train  train the model (models/kefu.tar.gz) when its inputs changed"
+	@echo "make stories  rasa test on tests/test_stories.yml (fails on any wrong prediction)"
 	@echo "make eval   5-fold cross-validation and the held-out test set: one table of figures"
 	@echo "make bench  NLU latency and memory against a plain Rasa pipeline"
 	@echo "make lint   ruff"
@@ -60,13 +61,20 @@ lint: $(STAMP)
 test: $(MODEL)
 	$(BIN)/ruff check bot actions tests bench scripts
 	$(BIN)/rasa data validate --fail-on-warnings
+	$(MAKE) --no-print-directory stories
 	KEFU_MODEL=$(MODEL) $(BIN)/python -m pytest
+
+# The dialogue test conversations: every predicted action must be right.
+stories: $(MODEL)
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
+	  --fail-on-prediction-errors --out results/stories
 
 eval: $(MODEL)
 	$(BIN)/python -m scripts.evaluate
 
 bench: $(MODEL)
 	$(BIN)/python bench/nlu_latency.py
+	$(BIN)/python bench/assist_latency.py
 
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"

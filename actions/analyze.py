@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
@@ -12,7 +13,7 @@ from bot.assist.analysis import analyse
 
 
 class ActionAnalyzeMessage(Action):
-    """Updates the complaint type, sentiment history and escalation slots."""
+    """Updates the complaint type, sentiment history, escalation and order-known slots."""
 
     def name(self) -> str:
         return "action_analyze_message"
@@ -20,6 +21,7 @@ class ActionAnalyzeMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        started = time.perf_counter()
         analysis = analyse(
             tracker.latest_message or {},
             tracker.get_slot("sentiment_history") or [],
@@ -27,9 +29,19 @@ class ActionAnalyzeMessage(Action):
             bool(tracker.get_slot("escalated")),
         )
         # addressed to the agent's side, never relayed to the customer (DESIGN.md §2)
-        dispatcher.utter_message(json_message={"audience": "agent", "analysis": analysis.summary})
+        elapsed = round((time.perf_counter() - started) * 1000, 2)
+        dispatcher.utter_message(
+            json_message={
+                "audience": "agent",
+                "analysis": analysis.summary,
+                "timing": {"action_ms": elapsed},
+            }
+        )
         return [
             SlotSet("complaint_type", analysis.complaint_type),
             SlotSet("sentiment_history", list(analysis.sentiment_history)),
             SlotSet("escalated", analysis.escalated),
+            # the two flags the dialogue policy reads (data/rules/stages.yml)
+            SlotSet("escalating", analysis.escalating),
+            SlotSet("has_order", bool(tracker.get_slot("order_id"))),
         ]

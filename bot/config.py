@@ -53,6 +53,12 @@ class RedisTarget:
         }
 
 
+def _seconds(raw: str, name: str) -> int:
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ConfigError(f"{name} must be a number of seconds, not '{raw}'")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the processes need to know about where things are."""
@@ -64,6 +70,10 @@ class Settings:
     action_port: int
     data_dir: Path
     model_path: Path
+    demo_password: str = "kefu-demo"
+    token_ttl: int = 8 * 3600
+    policy_dir: Path = Path("data/policy")
+    replies_dir: Path = Path("data/replies")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -84,6 +94,10 @@ class Settings:
             action_port=port("KEFU_ACTION_PORT", 5055),
             data_dir=Path(environ.get("KEFU_DATA_DIR", "var")),
             model_path=Path(environ.get("KEFU_MODEL", "models/kefu.tar.gz")),
+            demo_password=environ.get("KEFU_DEMO_PASSWORD") or "kefu-demo",
+            token_ttl=_seconds(environ.get("KEFU_TOKEN_TTL", str(8 * 3600)), "KEFU_TOKEN_TTL"),
+            policy_dir=Path(environ.get("KEFU_POLICY_DIR", "data/policy")),
+            replies_dir=Path(environ.get("KEFU_REPLIES_DIR", "data/replies")),
         )
 
     def redis_target(self) -> RedisTarget:

@@ -16,8 +16,11 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List
 
+from bot.assist.replies import RepliesError
 from bot.config import ConfigError, Settings
+from bot.demo import DemoDataError
 from bot.devredis import EmbeddedRedis, RedisStartError, start
+from bot.policy import PolicyError
 
 
 class _Stop(Exception):
@@ -58,6 +61,24 @@ def _spawn(args: List[str], env: Dict[str, str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(args, env=env, stdout=handle, stderr=subprocess.STDOUT)
 
 
+def _load_demo(settings: Settings, url: str) -> None:
+    """Demo orders, customers and accounts, so the assistant has context on a bare machine."""
+    import redis
+
+    from bot.assist.replies import load_replies
+    from bot.demo import load
+    from bot.policy import load_policy
+
+    load_replies(settings.replies_dir)  # a broken template file stops here, in a sentence
+    roles = {role.name for role in load_policy(settings.policy_dir).roles}
+    client = redis.Redis.from_url(url)
+    try:
+        counts = load(client, Path("data/demo"), roles, settings.demo_password)
+    finally:
+        client.close()
+    _say("demo data loaded: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
 def run(settings: Settings, bin_dir: Path) -> int:
     """Start all processes and block until interrupted or until one dies."""
     if not settings.model_path.exists():
@@ -74,9 +95,11 @@ def run(settings: Settings, bin_dir: Path) -> int:
             )
             redis_server = start(settings.data_dir / "redis", settings.embedded_redis_port)
         target = settings.redis_target()
+        _load_demo(settings, target.url)
         env = {
             **os.environ,
             **target.endpoint_env(),
+            "REDIS_URL": target.url,
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{settings.action_port}/webhook",
         }
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -132,10 +155,12 @@ def run(settings: Settings, bin_dir: Path) -> int:
             300,
         )
         base = f"http://{settings.host}:{settings.rasa_port}"
+        assist = f"{base}/webhooks/assist"
         print(
             f"\n  Rasa server      {base}\n"
             f'  NLU parse        curl -s {base}/model/parse -d \'{{"text":"我上週買的吹風機用兩天就壞了"}}\'\n'
-            f"  REST channel     {base}/webhooks/rest/webhook\n"
+            f"  Assist API       {assist}/  (docs/openapi.yaml; health: {assist}/health)\n"
+            f"  Demo accounts    agent1, senior1, super1 (password: $KEFU_DEMO_PASSWORD, default kefu-demo)\n"
             f"  Action server    http://127.0.0.1:{settings.action_port}/health\n"
             f"  Redis            {target.url if settings.redis_url is None else '(REDIS_URL)'}\n"
             f"  Logs             {logs}/\n",
@@ -150,7 +175,7 @@ def run(settings: Settings, bin_dir: Path) -> int:
     except (KeyboardInterrupt, _Stop):
         _say("stopping")
         return 0
-    except (RuntimeError, RedisStartError) as error:
+    except (RuntimeError, RedisStartError, PolicyError, RepliesError, DemoDataError) as error:
         _say(str(error))
         return 1
     finally:

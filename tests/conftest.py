@@ -103,3 +103,56 @@ async def aioredis(redis_server):
     await client.flushdb()
     yield client
     await client.aclose() if hasattr(client, "aclose") else await client.close()
+
+
+@pytest.fixture(scope="session")
+def system(model_path, tmp_path_factory):
+    """The whole system as `make run` starts it (embedded Redis, action server, Rasa)."""
+    import signal
+    import time
+
+    data_dir = tmp_path_factory.mktemp("system")
+    ports = {
+        "KEFU_RASA_PORT": free_port(),
+        "KEFU_ACTION_PORT": free_port(),
+        "KEFU_REDIS_PORT": free_port(),
+    }
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update({k: str(v) for k, v in ports.items()})
+    env.update(
+        {
+            "KEFU_DATA_DIR": str(data_dir),
+            "KEFU_MODEL": str(model_path),
+            "KEFU_DEMO_PASSWORD": "test-pw",
+        }
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.launcher"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = []
+    deadline = time.monotonic() + 300
+    for line in process.stdout:
+        output.append(line)
+        if "[kefu] ready" in line or time.monotonic() > deadline:
+            break
+    if "[kefu] ready" not in "".join(output):
+        process.kill()
+        pytest.fail("launcher did not get ready:\n" + "".join(output))
+    base = f"http://127.0.0.1:{ports['KEFU_RASA_PORT']}"
+    yield {
+        "base": base,
+        "assist": f"{base}/webhooks/assist",
+        "redis_port": ports["KEFU_REDIS_PORT"],
+        "password": "test-pw",
+        "data_dir": data_dir,
+    }
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(60)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -44,7 +44,7 @@ def running(model_path, tmp_path_factory):
         "KEFU_ACTION_PORT": free_port(),
         "KEFU_REDIS_PORT": free_port(),
     }
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "KEFU_DEMO_PASSWORD")}
     env.update({k: str(v) for k, v in ports.items()})
     env.update({"KEFU_DATA_DIR": str(data_dir), "KEFU_MODEL": str(model_path)})
     process = subprocess.Popen(
@@ -86,19 +86,34 @@ def test_model_parse_returns_the_analysis(running):
     assert {"product", "date"} <= {e["entity"] for e in result["entities"]}
 
 
-def test_a_conversation_runs_the_action_and_its_tracker_lives_in_redis(running):
-    base = f"http://127.0.0.1:{running['ports']['KEFU_RASA_PORT']}"
-    replies = _post(
-        f"{base}/webhooks/rest/webhook",
-        {"sender": "conv-launch-1", "message": "再不處理我就去消基會，叫你們主管出來！"},
+def _post_auth(url: str, payload: dict, token: str) -> object:
+    request = urllib.request.Request(
+        url,
+        json.dumps(payload).encode(),
+        {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
     )
-    custom = [r["custom"] for r in replies if "custom" in r]
-    assert custom and custom[0]["audience"] == "agent"
-    assert "客訴升級" in custom[0]["analysis"]
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_a_conversation_runs_the_actions_and_its_tracker_lives_in_redis(running):
+    base = f"http://127.0.0.1:{running['ports']['KEFU_RASA_PORT']}"
+    # the demo accounts were loaded by the launcher (default password)
+    login = _post(f"{base}/webhooks/assist/login", {"username": "agent1", "password": "kefu-demo"})
+    assist = _post_auth(
+        f"{base}/webhooks/assist/webhook",
+        {"sender": "conv-launch-1", "message": "再不處理我就去消基會，叫你們主管出來！"},
+        login["token"],
+    )
+    assert assist["stage"] == "refer"
+    assert assist["analysis"]["escalation"]["flag"] is True
+    assert len(assist["suggestions"]) == 3
     store = redis.Redis(port=running["ports"]["KEFU_REDIS_PORT"])
     assert store.exists("kefu:tracker:conv-launch-1")
+    assert store.exists("kefu:order:KF20261102001")  # demo data
     tracker = _get(f"{base}/conversations/conv-launch-1/tracker")
     assert tracker["slots"]["escalated"] is True
+    assert tracker["slots"]["stage"] == "refer"
     assert tracker["slots"]["complaint_type"] == "complaint_escalation"
 
 

@@ -29,7 +29,8 @@ class Analysis:
 
     complaint_type: str | None
     sentiment_history: Tuple[float, ...]
-    escalated: bool
+    escalated: bool  # at any point in the conversation
+    escalating: bool  # on this message
     summary: str
 
 
@@ -70,4 +71,4 @@ def analyse(
     parts.append(f"情緒：{label}（{score:+.2f}）{_trend(new_history)}")
     if flagged:
         parts.append("⚠ 有客訴升級跡象")
-    return Analysis(complaint_type, new_history, escalated or flagged, "｜".join(parts))
+    return Analysis(complaint_type, new_history, escalated or flagged, flagged, "｜".join(parts))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 PREFIX = "kefu"
-_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 class BadId(ValueError):
@@ -13,9 +13,9 @@ class BadId(ValueError):
 
 
 def check_id(value: object, what: str = "id") -> str:
-    """``value`` if it is 1–64 letters, digits, ``_`` or ``-``; otherwise :class:`BadId`."""
+    """``value`` if it is 1–64 letters, digits, ``_``, ``.`` or ``-``; otherwise :class:`BadId`."""
     if not isinstance(value, str) or not _ID.fullmatch(value):
-        raise BadId(f"{what} must be 1–64 letters, digits, '_' or '-'")
+        raise BadId(f"{what} must be 1–64 letters, digits, '_', '.' or '-'")
     return value
 
 

@@ -1,0 +1,470 @@
+"""The REST assist API (DESIGN.md §4), a Rasa input channel mounted at ``/webhooks/assist/``.
+
+Registered in credentials.yml as ``bot.channels.assist.AssistInput``. A customer message
+posted to ``webhook`` runs through Rasa (NLU, the stage rules, the actions); the assist
+payload the actions produce goes back to the caller, the agent's side, and is kept with
+the conversation. Every route but ``login`` and ``health`` needs a bearer token; the
+caller's role comes from the server's own account record, never from the request.
+The OpenAPI description is docs/openapi.yaml.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import logging
+import time
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, SlotSet
+from redis.exceptions import RedisError
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.assist import compensation
+from bot.channels.http import (
+    ApiError,
+    bearer_token,
+    field_choice,
+    field_id,
+    field_text,
+    read_json,
+)
+from bot.services import Services, get_services
+from bot.store.accounts import Account
+
+logger = logging.getLogger(__name__)
+
+SUGGESTION_ACTIONS = ("used", "edited", "dismissed")
+OPTION_ACTIONS = ("offered", "accepted", "declined")
+
+
+def _rank(services: Services, account: Account) -> int:
+    return services.policy.role(account.role).rank
+
+
+def _is_supervisor(services: Services, account: Account) -> bool:
+    return _rank(services, account) >= services.policy.role("supervisor").rank
+
+
+def _route(
+    handler: Callable[..., Awaitable[HTTPResponse]],
+) -> Callable[..., Awaitable[HTTPResponse]]:
+    """Turns ApiError into its JSON answer and a lost Redis into 503."""
+
+    @functools.wraps(handler)
+    async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+        try:
+            return await handler(request, *args, **kwargs)
+        except ApiError as error:
+            return response.json(error.body(), status=error.status)
+        except RedisError as error:
+            logger.warning("redis unavailable during %s: %s", request.path, error)
+            return response.json({"error": "系統暫時無法存取資料，請稍後再試"}, status=503)
+
+    return wrapped
+
+
+async def _caller(request: Request, services: Services) -> Account:
+    account = await services.accounts.authenticate(bearer_token(request))
+    if account is None:
+        raise ApiError(401, "登入已過期或權杖無效，請重新登入")
+    return account
+
+
+async def _conversation(services: Services, account: Account, cid: str) -> Dict[str, str]:
+    conversation = await services.conversations.get(cid)
+    if conversation is None:
+        raise ApiError(404, f"找不到對話 {cid}")
+    if conversation["agent"] not in ("", account.username) and not _is_supervisor(
+        services, account
+    ):
+        raise ApiError(403, "這個對話由其他客服處理，您無法操作")
+    return conversation
+
+
+def _escape_command(text: str) -> str:
+    # text starting with "/" would be read by Rasa as an intent command, not parsed
+    return "／" + text[1:] if text.startswith("/") else text
+
+
+async def _append_to_tracker(request: Request, cid: str, events: List[Any]) -> None:
+    agent = request.app.ctx.agent
+    async with agent.lock_store.lock(cid):
+        tracker = await agent.tracker_store.get_or_create_tracker(cid)
+        for event in events:
+            tracker.update(event)
+        await agent.tracker_store.save(tracker)
+
+
+def _similarity(a: str, b: str) -> float:
+    return round(difflib.SequenceMatcher(None, a, b).ratio(), 3)
+
+
+class AssistInput(InputChannel):
+    """``/webhooks/assist/…``: the REST assist API."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "assist"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("assist_webhook", __name__)
+
+        @bp.get("/health")
+        async def health(request: Request) -> HTTPResponse:
+            services = get_services()
+            try:
+                await services.redis.ping()
+                redis_state = "ok"
+            except (RedisError, OSError):
+                redis_state = "down"
+            model = (
+                getattr(request.app.ctx, "agent", None) is not None
+                and request.app.ctx.agent.is_ready()
+            )
+            status = "ok" if redis_state == "ok" and model else "degraded"
+            return response.json({"status": status, "redis": redis_state, "model": bool(model)})
+
+        @bp.post("/login")
+        @_route
+        async def login(request: Request) -> HTTPResponse:
+            body = read_json(request)
+            username = body.get("username")
+            password = body.get("password")
+            if not isinstance(username, str) or not isinstance(password, str):
+                raise ApiError(400, "請提供帳號與密碼")
+            services = get_services()
+            result = await services.accounts.login(username, password)
+            if result is None:
+                raise ApiError(401, "帳號或密碼錯誤")
+            token, account = result
+            role = services.policy.role(account.role)
+            return response.json(
+                {
+                    "token": token,
+                    "role": account.role,
+                    "role_label": role.label,
+                    "name": account.name,
+                    "expires_in": services.settings.token_ttl,
+                }
+            )
+
+        @bp.post("/webhook")
+        @_route
+        async def webhook(request: Request) -> HTTPResponse:
+            started = time.perf_counter()
+            services = get_services()
+            account = await _caller(request, services)
+            body = read_json(request)
+            cid = field_id(body, "sender")
+            text = field_text(body, "message")
+            metadata = body.get("metadata") or {}
+            if not isinstance(metadata, dict):
+                raise ApiError(400, "欄位 metadata 必須是 JSON 物件")
+            customer_id = field_id(metadata, "customer_id", required=False)
+            conversation = await services.conversations.get(cid)
+            if conversation is None:
+                conversation = await services.conversations.create(
+                    cid, customer_id or "", agent=account.username
+                )
+            elif conversation["agent"] not in ("", account.username) and not _is_supervisor(
+                services, account
+            ):
+                raise ApiError(403, "這個對話由其他客服處理，您無法操作")
+            if conversation["status"] == "closed":
+                raise ApiError(409, "這個對話已經結束")
+            agent = request.app.ctx.agent
+            if agent is None or not agent.is_ready():
+                raise ApiError(503, "模型尚未載入，請稍後再試")
+            collector = CollectingOutputChannel()
+            message = UserMessage(
+                _escape_command(text),
+                collector,
+                cid,
+                input_channel=self.name(),
+                metadata={
+                    "kefu": {
+                        "agent": account.username,
+                        "customer_id": customer_id or conversation.get("customer_id") or None,
+                    }
+                },
+            )
+            parse_started = time.perf_counter()
+            message.parse_data = await agent.processor.parse_message(message)
+            handle_started = time.perf_counter()
+            await on_new_message(message)
+            handled = time.perf_counter()
+            payload, case, action_ms = _collect(collector.messages, message.parse_data, cid)
+            payload["timing"] = {
+                "nlu_ms": round((handle_started - parse_started) * 1000, 2),
+                "dialogue_ms": round(max((handled - handle_started) * 1000 - action_ms, 0), 2),
+                "actions_ms": round(action_ms, 2),
+                "total_ms": round((time.perf_counter() - started) * 1000, 2),
+            }
+            suggestions = payload.get("suggestions", [])
+            await services.conversations.record_customer_turn(
+                cid,
+                text,
+                payload,
+                [{**s, "stage": payload.get("stage")} for s in suggestions],
+                payload.get("compensation", []),
+                case,
+            )
+            return response.json(payload)
+
+        @bp.post("/outcome")
+        @_route
+        async def outcome(request: Request) -> HTTPResponse:
+            services = get_services()
+            account = await _caller(request, services)
+            body = read_json(request)
+            cid = field_id(body, "conversation_id")
+            item_id = field_id(body, "suggestion_id")
+            action = field_choice(body, "action", SUGGESTION_ACTIONS + OPTION_ACTIONS)
+            await _conversation(services, account, cid)
+            event: Dict[str, Any] = {
+                "conversation_id": cid,
+                "action": action,
+                "agent": account.username,
+            }
+            if action in SUGGESTION_ACTIONS:
+                suggestion = await services.conversations.suggestion(cid, item_id)
+                if suggestion is None:
+                    raise ApiError(404, f"這個對話沒有建議 {item_id}")
+                event.update(suggestion_id=item_id, technique=suggestion["technique"])
+                if action == "edited":
+                    final = field_text(body, "text")
+                    event["similarity"] = _similarity(suggestion["text"], final)
+            else:
+                option = await services.conversations.option(cid, item_id)
+                if option is None:
+                    raise ApiError(404, f"這個對話沒有補償方案 {item_id}")
+                event.update(option_id=item_id, cost=option["cost"])
+                if action == "offered":
+                    offered = await services.conversations.record_offer(cid, item_id)
+                    await _append_to_tracker(request, cid, [SlotSet("offers_made", offered)])
+            event_id = await services.conversations.log_outcome(event)
+            return response.json({"recorded": True, "event_id": event_id, **event})
+
+        @bp.post("/reply")
+        @_route
+        async def reply(request: Request) -> HTTPResponse:
+            services = get_services()
+            account = await _caller(request, services)
+            body = read_json(request)
+            cid = field_id(body, "conversation_id")
+            text = field_text(body, "text")
+            suggestion_id = field_id(body, "suggestion_id", required=False)
+            await _conversation(services, account, cid)
+            suggestion: Optional[Dict[str, Any]] = None
+            if suggestion_id is not None:
+                suggestion = await services.conversations.suggestion(cid, suggestion_id)
+                if suggestion is None:
+                    raise ApiError(404, f"這個對話沒有建議 {suggestion_id}")
+            edited = suggestion is not None and suggestion["text"] != text
+            details = {
+                "agent": account.username,
+                "suggestion_id": suggestion_id,
+                "technique": suggestion["technique"] if suggestion else None,
+                "edited": edited,
+            }
+            message = {"role": "agent", "text": text, "ts": round(time.time(), 3), **details}
+            await _append_to_tracker(request, cid, [BotUttered(text, metadata={"kefu": details})])
+            await services.conversations.record_agent_reply(cid, message)
+            if suggestion is not None:
+                event = {
+                    "conversation_id": cid,
+                    "action": "edited" if edited else "used",
+                    "agent": account.username,
+                    "suggestion_id": suggestion_id,
+                    "technique": suggestion["technique"],
+                }
+                if edited:
+                    event["similarity"] = _similarity(suggestion["text"], text)
+                await services.conversations.log_outcome(event)
+            return response.json({"conversation_id": cid, "recorded": True, **details})
+
+        @bp.get("/conversations")
+        @_route
+        async def conversations(request: Request) -> HTTPResponse:
+            services = get_services()
+            account = await _caller(request, services)
+            rows = await services.conversations.recent()
+            if not _is_supervisor(services, account):
+                rows = [row for row in rows if row.get("agent") in ("", account.username)]
+            return response.json(
+                {
+                    "conversations": [
+                        {
+                            "conversation_id": row["id"],
+                            "agent": row.get("agent") or None,
+                            "status": row.get("status"),
+                            "updated": float(row.get("updated") or 0),
+                        }
+                        for row in rows
+                    ]
+                }
+            )
+
+        @bp.get("/conversations/<cid>")
+        @_route
+        async def conversation(request: Request, cid: str) -> HTTPResponse:
+            services = get_services()
+            account = await _caller(request, services)
+            cid = field_id({"conversation_id": cid}, "conversation_id")
+            record = await _conversation(services, account, cid)
+            return response.json(
+                {
+                    "conversation_id": cid,
+                    "agent": record.get("agent") or None,
+                    "status": record.get("status"),
+                    "messages": await services.conversations.messages(cid),
+                    "assist": await services.conversations.assist(cid),
+                    "granted": await services.grants.granted(cid),
+                }
+            )
+
+        @bp.post("/conversations/<cid>/claim")
+        @_route
+        async def claim(request: Request, cid: str) -> HTTPResponse:
+            services = get_services()
+            account = await _caller(request, services)
+            cid = field_id({"conversation_id": cid}, "conversation_id")
+            body = read_json(request) if request.body else {}
+            target = field_id(body, "agent", required=False) or account.username
+            record = await services.conversations.get(cid)
+            if record is None:
+                raise ApiError(404, f"找不到對話 {cid}")
+            supervisor = _is_supervisor(services, account)
+            if target != account.username and not supervisor:
+                raise ApiError(403, "只有主管可以把對話指派給其他人")
+            if record["agent"] not in ("", target) and not supervisor:
+                raise ApiError(409, "這個對話已由其他客服處理")
+            if await services.accounts.get(target) is None:
+                raise ApiError(404, f"找不到帳號 {target}")
+            await services.conversations.claim(cid, target)
+            return response.json({"conversation_id": cid, "agent": target, "status": "active"})
+
+        @bp.post("/compensation/grant")
+        @_route
+        async def grant(request: Request) -> HTTPResponse:
+            services = get_services()
+            account = await _caller(request, services)
+            body = read_json(request)
+            cid = field_id(body, "conversation_id")
+            option_id = field_id(body, "option_id")
+            key = field_id(body, "idempotency_key")
+            await _conversation(services, account, cid)
+            option = await services.conversations.option(cid, option_id)
+            if option is None:
+                raise ApiError(404, f"這個對話沒有提出過補償方案 {option_id}")
+            case = await services.conversations.case(cid) or {}
+            status, answer = await compensation.request_grant(
+                grants=services.grants,
+                policy=services.policy,
+                account=account,
+                cid=cid,
+                option=option,
+                case=case,
+                idempotency_key=key,
+            )
+            return response.json(answer, status=status)
+
+        @bp.get("/approvals")
+        @_route
+        async def approvals(request: Request) -> HTTPResponse:
+            services = get_services()
+            account = await _caller(request, services)
+            if _rank(services, account) == 0:
+                raise ApiError(403, "核准清單只開放給可核准的主管與資深客服")
+            status = request.args.get("status")
+            if status not in (None, "pending", "approved", "denied"):
+                raise ApiError(400, "status 必須是 pending / approved / denied")
+            rows = [
+                row
+                for row in await services.grants.approvals()
+                if compensation.may_decide(services.policy, account, row)
+                and (status is None or row["status"] == status)
+            ]
+            return response.json({"approvals": [_approval_view(row) for row in rows]})
+
+        @bp.post("/approvals/<approval_id>")
+        @_route
+        async def decide(request: Request, approval_id: str) -> HTTPResponse:
+            services = get_services()
+            account = await _caller(request, services)
+            approval_id = field_id({"approval_id": approval_id}, "approval_id")
+            body = read_json(request)
+            decision = field_choice(body, "decision", ("approve", "deny"))
+            if _rank(services, account) == 0:
+                raise ApiError(403, "您沒有核准權限")
+            approval = await services.grants.approval(approval_id)
+            if approval is None:
+                raise ApiError(404, f"找不到核准申請 {approval_id}")
+            status, answer = await compensation.decide(
+                grants=services.grants,
+                policy=services.policy,
+                account=account,
+                approval=approval,
+                decision=decision,
+            )
+            return response.json(_approval_view(answer) if status == 200 else answer, status=status)
+
+        return bp
+
+
+def _approval_view(row: Dict[str, str]) -> Dict[str, Any]:
+    return {
+        "id": row["id"],
+        "conversation_id": row["conversation_id"],
+        "option_id": row["option_id"],
+        "label": row["label"],
+        "cost": int(row["cost"]),
+        "requested_by": row["requested_by"],
+        "requested_at": float(row["requested_at"]),
+        "approver": row["approver"],
+        "reason": row["reason"],
+        "limits": [limit for limit in row.get("limits", "").split(",") if limit],
+        "status": row["status"],
+        "decided_by": row.get("decided_by") or None,
+        "decided_at": float(row["decided_at"]) if row.get("decided_at") else None,
+    }
+
+
+def _collect(messages: List[Dict[str, Any]], parse_data: Dict[str, Any], cid: str) -> tuple:
+    """The assist payload the stage action sent, the case, and the time the actions took."""
+    payload: Optional[Dict[str, Any]] = None
+    case: Dict[str, Any] = {}
+    action_ms = 0.0
+    summary = None
+    for message in messages:
+        custom = message.get("custom") or {}
+        if custom.get("audience") != "agent":
+            continue
+        action_ms += float((custom.get("timing") or {}).get("action_ms", 0.0))
+        if "analysis" in custom and isinstance(custom["analysis"], str):
+            summary = custom["analysis"]
+        if "assist" in custom:
+            payload = dict(custom["assist"])
+            case = custom.get("case") or {}
+            action_ms += float((payload.pop("timing", None) or {}).get("action_ms", 0.0))
+    if payload is None:
+        # no stage action ran (should not happen with the rules): still say what was understood
+        payload = {
+            "conversation_id": cid,
+            "analysis": {
+                "intent": parse_data.get("intent"),
+                "sentiment": parse_data.get("sentiment"),
+                "escalation": parse_data.get("escalation"),
+                "entities": parse_data.get("entities", []),
+            },
+            "stage": None,
+            "suggestions": [],
+            "compensation": [],
+            "alerts": [{"kind": "no_suggestions", "text": "這則訊息沒有產生建議"}],
+        }
+    payload["analysis"]["summary"] = summary
+    return payload, case, action_ms

@@ -1,0 +1,65 @@
+"""The long-lived objects a process needs, created on first use and reused.
+
+One :class:`Services` per event loop (the action server and the Rasa server each run
+one loop; tests run one per test): a ``redis.asyncio`` client, the stores over it, the
+policy and the reply templates. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from typing import Dict, Optional
+
+from bot.assist.replies import Replies, load_replies
+from bot.config import Settings
+from bot.policy import Policy, load_policy
+from bot.store.accounts import Accounts
+from bot.store.conversations import Conversations
+from bot.store.grants import Grants
+from bot.store.profiles import Profiles
+
+
+@dataclass
+class Services:
+    settings: Settings
+    redis: object
+    accounts: Accounts
+    conversations: Conversations
+    profiles: Profiles
+    grants: Grants
+    policy: Policy
+    replies: Replies
+
+    @classmethod
+    def create(cls, settings: Settings) -> "Services":
+        import redis.asyncio as aioredis
+
+        client = aioredis.Redis.from_url(
+            settings.redis_target().url, socket_timeout=2, socket_connect_timeout=2
+        )
+        return cls(
+            settings=settings,
+            redis=client,
+            accounts=Accounts(client, settings.token_ttl),
+            conversations=Conversations(client),
+            profiles=Profiles(client),
+            grants=Grants(client),
+            policy=load_policy(settings.policy_dir),
+            replies=load_replies(settings.replies_dir),
+        )
+
+
+_by_loop: Dict[int, Services] = {}
+
+
+def get_services(settings: Optional[Settings] = None) -> Services:
+    """This event loop's services (created from the environment on first use)."""
+    loop = id(asyncio.get_running_loop())
+    services = _by_loop.get(loop)
+    if services is None:
+        services = Services.create(settings or Settings.from_env(os.environ))
+        _by_loop.clear()  # one loop per process in production; tests start a new one each time
+        _by_loop[loop] = services
+    return services

@@ -1,0 +1,415 @@
+"""The REST assist API against the running system, checked against docs/openapi.yaml.
+
+One launch of `make run`'s processes for the module (real Rasa, real action server,
+real Redis with the demo data); every answer is validated against the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import jsonschema
+import pytest
+import redis
+import yaml
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.model
+
+SPEC = yaml.safe_load((ROOT / "docs/openapi.yaml").read_text(encoding="utf-8"))
+
+
+def _schema(ref: str) -> dict:
+    return {"$ref": ref, "components": SPEC["components"]}
+
+
+def _nullable(node):
+    """OpenAPI 3.0 `nullable` to JSON Schema, so jsonschema can check answers."""
+    if isinstance(node, dict):
+        node = {k: _nullable(v) for k, v in node.items()}
+        if node.pop("nullable", False):
+            if "type" in node:
+                node["type"] = [node["type"], "null"]
+            elif "allOf" in node:
+                node = {"anyOf": [{"type": "null"}, {"allOf": node.pop("allOf")}]}
+            if "enum" in node and None not in node["enum"]:
+                node["enum"] = [*node["enum"], None]
+        return node
+    if isinstance(node, list):
+        return [_nullable(v) for v in node]
+    return node
+
+
+SPEC["components"] = _nullable(SPEC["components"])
+
+
+def check(body, name: str) -> None:
+    jsonschema.validate(body, _schema(f"#/components/schemas/{name}"))
+
+
+def call(system, method: str, path: str, body=None, token=None, raw: bytes | None = None):
+    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(system["assist"] + path, data, headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture(scope="module")
+def tokens(system):
+    result = {}
+    for user in ("agent1", "agent2", "senior1", "super1"):
+        status, body = call(
+            system, "POST", "/login", {"username": user, "password": system["password"]}
+        )
+        assert status == 200, body
+        check(body, "Login")
+        result[user] = body["token"]
+    return result
+
+
+@pytest.fixture(scope="module")
+def store(system):
+    return redis.Redis(port=system["redis_port"])
+
+
+def new_id() -> str:
+    return "c-" + uuid.uuid4().hex[:12]
+
+
+def say(system, token, cid, text, **metadata):
+    body = {"sender": cid, "message": text}
+    if metadata:
+        body["metadata"] = metadata
+    status, answer = call(system, "POST", "/webhook", body, token)
+    assert status == 200, answer
+    check(answer, "Assist")
+    return answer
+
+
+def test_health_needs_no_token(system):
+    status, body = call(system, "GET", "/health")
+    assert status == 200 and body == {"status": "ok", "redis": "ok", "model": True}
+    check(body, "Health")
+
+
+def test_login_refuses_bad_credentials(system):
+    assert call(system, "POST", "/login", {"username": "agent1", "password": "nope"})[0] == 401
+    assert call(system, "POST", "/login", {"username": "agent1"})[0] == 400
+    assert call(system, "POST", "/login", raw=b"{not json")[0] == 400
+
+
+@pytest.mark.parametrize("token", [None, "forged-token", "x" * 300])
+def test_routes_need_a_live_token(system, token):
+    status, body = call(system, "GET", "/conversations", token=token)
+    assert status == 401 and body["error"]
+    status, _ = call(system, "POST", "/webhook", {"sender": "c1", "message": "你好"}, token)
+    assert status == 401
+
+
+def test_a_broken_product_conversation_end_to_end(system, tokens, store):
+    """The issue's 'done when': suggestions per turn, marks per role, a grant and an approval."""
+    cid = new_id()
+    first = say(system, tokens["agent1"], cid, "我上週買的吹風機用兩天就壞了，你們怎麼處理？")
+    assert first["analysis"]["intent"]["name"] == "complaint_defect"
+    assert first["analysis"]["sentiment"]["label"] == "negative"
+    assert first["stage"] == "clarify"  # no order number yet
+    techniques = [s["technique"] for s in first["suggestions"]]
+    assert len(set(techniques)) == 3 and "clarifying_question" in techniques
+    assert "order_missing" in {a["kind"] for a in first["alerts"]}
+
+    second = say(system, tokens["agent1"], cid, "訂單編號是 KF20261102001")
+    assert second["stage"] == "assess"
+    assert second["context"]["customer"]["title"] == "王先生"
+    marks = {o["id"]: o for o in second["compensation"]}
+    assert marks["coupon"]["within_authority"] is True
+    assert marks["full_refund"]["within_authority"] is False
+    assert (
+        marks["full_refund"]["approver"] == "supervisor"
+        and "權限" in marks["full_refund"]["reason"]
+    )
+
+    third = say(system, tokens["super1"], cid, "我明天就要出國，現在沒有吹風機可以用，很困擾")
+    assert third["stage"] == "acknowledge"
+    assert all(o["within_authority"] for o in third["compensation"])
+
+    fourth = say(system, tokens["agent1"], cid, "那我要退貨退款")
+    assert fourth["stage"] == "propose"
+    texts = [s["text"] for turn in (first, second, third, fourth) for s in turn["suggestions"]]
+    assert len(texts) == 12 and len(set(texts)) == 12  # never the same text twice
+    assert not any("{" in t or "}" in t for t in texts)
+    assert any("王先生" in t or "吹風機" in t or "KF20261102001" in t for t in texts)
+
+    # a grant within authority spends agent1's budget once, however often it is retried
+    grant = {"conversation_id": cid, "option_id": "coupon", "idempotency_key": "k-" + cid}
+    status, body = call(system, "POST", "/compensation/grant", grant, tokens["agent1"])
+    assert status == 200 and body["granted"] is True, body
+    check(body, "Grant")
+    again = call(system, "POST", "/compensation/grant", grant, tokens["agent1"])
+    assert again == (200, body)
+    budget_keys = store.keys("kefu:budget:agent1:*")
+    assert sum(int(store.get(k)) for k in budget_keys) == marks["coupon"]["cost"]
+
+    # beyond authority: 403, an approval for super1, and nothing spent
+    refund = {"conversation_id": cid, "option_id": "full_refund", "idempotency_key": "r-" + cid}
+    status, refused = call(system, "POST", "/compensation/grant", refund, tokens["agent1"])
+    assert status == 403, refused
+    check(refused, "GrantRefused")
+    assert refused["approver"] == "supervisor" and "authority" in refused["limits"]
+    assert sum(int(store.get(k)) for k in budget_keys) == marks["coupon"]["cost"]
+    assert call(system, "POST", "/compensation/grant", refund, tokens["agent1"]) == (403, refused)
+
+    assert call(system, "GET", "/approvals", token=tokens["agent1"])[0] == 403
+    status, listing = call(system, "GET", "/approvals?status=pending", token=tokens["super1"])
+    assert status == 200
+    pending = [a for a in listing["approvals"] if a["id"] == refused["approval_id"]]
+    assert pending and pending[0]["requested_by"] == "agent1" and pending[0]["status"] == "pending"
+    for approval in listing["approvals"]:
+        check(approval, "Approval")
+    # senior1 may not decide what needs a supervisor
+    decision = f"/approvals/{refused['approval_id']}"
+    assert call(system, "POST", decision, {"decision": "approve"}, tokens["senior1"])[0] == 403
+    status, decided = call(system, "POST", decision, {"decision": "approve"}, tokens["super1"])
+    assert status == 200 and decided["status"] == "approved" and decided["decided_by"] == "super1"
+    check(decided, "Approval")
+    assert call(system, "POST", decision, {"decision": "deny"}, tokens["super1"])[0] == 409
+
+    status, conversation = call(system, "GET", f"/conversations/{cid}", token=tokens["agent1"])
+    assert status == 200
+    check(conversation, "Conversation")
+    assert [g["option_id"] for g in conversation["granted"]] == ["coupon", "full_refund"]
+    assert [m["role"] for m in conversation["messages"]] == ["customer"] * 4
+
+
+def test_replies_and_outcomes_are_recorded_in_the_tracker(system, tokens):
+    cid = new_id()
+    say(system, tokens["agent1"], cid, "我買的吹風機壞了，插電完全沒反應")
+    turn = say(system, tokens["agent1"], cid, "訂單編號 KF20261102001")
+    assert turn["stage"] == "assess" and turn["compensation"]
+    suggestion = turn["suggestions"][0]
+    status, body = call(
+        system,
+        "POST",
+        "/reply",
+        {
+            "conversation_id": cid,
+            "text": suggestion["text"] + "請稍等。",
+            "suggestion_id": suggestion["id"],
+        },
+        tokens["agent1"],
+    )
+    assert status == 200 and body["edited"] is True and body["technique"] == suggestion["technique"]
+    check(body, "ReplyRecorded")
+    status, body = call(
+        system,
+        "POST",
+        "/outcome",
+        {
+            "conversation_id": cid,
+            "suggestion_id": turn["suggestions"][1]["id"],
+            "action": "dismissed",
+        },
+        tokens["agent1"],
+    )
+    assert status == 200, body
+    check(body, "OutcomeRecorded")
+    option = turn["compensation"][0]["id"]
+    status, _ = call(
+        system,
+        "POST",
+        "/outcome",
+        {"conversation_id": cid, "suggestion_id": option, "action": "offered"},
+        tokens["agent1"],
+    )
+    assert status == 200
+    with urllib.request.urlopen(
+        f"{system['base']}/conversations/{cid}/tracker", timeout=30
+    ) as response:
+        tracker = json.loads(response.read())
+    assert tracker["slots"]["offers_made"] == [option]
+    bot_events = [
+        e for e in tracker["events"] if e["event"] == "bot" and e.get("metadata", {}).get("kefu")
+    ]
+    assert bot_events[-1]["text"].endswith("請稍等。")
+    assert bot_events[-1]["metadata"]["kefu"]["edited"] is True
+    # the next turn after an offer: the customer accepts, the stage is agree
+    accepted = say(system, tokens["agent1"], cid, "好，這樣可以，就這樣處理吧")
+    assert accepted["stage"] == "agree"
+    assert accepted["suggestions"][0]["technique"] == "paraphrase_confirm"
+
+
+def test_other_agents_cannot_act_on_an_assigned_conversation(system, tokens):
+    cid = new_id()
+    say(system, tokens["agent1"], cid, "你們的標價跟結帳金額不一樣")
+    assert call(system, "GET", f"/conversations/{cid}", token=tokens["agent2"])[0] == 403
+    status, _ = call(
+        system, "POST", "/webhook", {"sender": cid, "message": "哈囉"}, tokens["agent2"]
+    )
+    assert status == 403
+    queue = call(system, "GET", "/conversations", token=tokens["agent2"])[1]
+    assert cid not in {c["conversation_id"] for c in queue["conversations"]}
+    assert call(system, "POST", f"/conversations/{cid}/claim", None, tokens["agent2"])[0] == 409
+    status, body = call(
+        system, "POST", f"/conversations/{cid}/claim", {"agent": "agent2"}, tokens["super1"]
+    )
+    assert status == 200 and body["agent"] == "agent2"
+    assert call(system, "GET", f"/conversations/{cid}", token=tokens["agent2"])[0] == 200
+
+
+def test_a_leading_slash_is_not_an_intent_command(system, tokens):
+    """`/goodbye` or `/restart` typed by a customer is text, not a Rasa command."""
+    cid = new_id()
+    say(system, tokens["agent1"], cid, "我的吹風機壞了")
+    turn = say(system, tokens["agent1"], cid, "/goodbye")
+    assert turn["analysis"]["intent"]["confidence"] < 1.0  # parsed by NLU, not by the command path
+    say(system, tokens["agent1"], cid, "/restart")
+    with urllib.request.urlopen(
+        f"{system['base']}/conversations/{cid}/tracker", timeout=30
+    ) as response:
+        events = json.loads(response.read())["events"]
+    assert not [e for e in events if e["event"] == "restart"]
+    assert [e["text"] for e in events if e["event"] == "user"][-1] == "／restart"
+
+
+def test_concurrent_retries_of_one_grant_spend_once(system, tokens, store):
+    cid = new_id()
+    say(system, tokens["agent2"], cid, "訂單 KF20261102001 的吹風機收到就壞掉了")
+    grant = {"conversation_id": cid, "option_id": "free_shipping", "idempotency_key": "same-" + cid}
+    before = sum(int(store.get(k)) for k in store.keys("kefu:budget:agent2:*"))
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(
+            pool.map(
+                lambda _: call(system, "POST", "/compensation/grant", grant, tokens["agent2"]),
+                range(20),
+            )
+        )
+    assert {status for status, _ in answers} == {200}
+    assert len({json.dumps(body, sort_keys=True) for _, body in answers}) == 1
+    after = sum(int(store.get(k)) for k in store.keys("kefu:budget:agent2:*"))
+    assert after - before == 80
+
+
+BAD = [
+    ("POST", "/webhook", None, b"{not json", 400),
+    ("POST", "/webhook", None, b"[1, 2]", 400),
+    ("POST", "/webhook", {"sender": "a:b", "message": "你好"}, None, 400),
+    ("POST", "/webhook", {"sender": "a\nb", "message": "你好"}, None, 400),
+    ("POST", "/webhook", {"sender": "c1", "message": 42}, None, 400),
+    ("POST", "/webhook", {"sender": "c1", "message": "   "}, None, 400),
+    ("POST", "/webhook", {"sender": "c1", "message": "好" * 2001}, None, 413),
+    ("POST", "/webhook", {"sender": "c1", "message": "你好", "metadata": "x"}, None, 400),
+    ("POST", "/webhook", None, b'{"sender": "c1", "message": "' + b"a" * 17000 + b'"}', 413),
+    (
+        "POST",
+        "/outcome",
+        {"conversation_id": "nope-1", "suggestion_id": "x", "action": "used"},
+        None,
+        404,
+    ),
+    (
+        "POST",
+        "/outcome",
+        {"conversation_id": "nope-1", "suggestion_id": "x", "action": "liked"},
+        None,
+        400,
+    ),
+    ("POST", "/reply", {"conversation_id": "nope-1", "text": "您好"}, None, 404),
+    ("POST", "/reply", {"conversation_id": "nope-1"}, None, 400),
+    ("GET", "/conversations/nope-1", None, None, 404),
+    ("POST", "/conversations/nope-1/claim", None, None, 404),
+    (
+        "POST",
+        "/compensation/grant",
+        {"conversation_id": "nope-1", "option_id": "coupon", "idempotency_key": "k"},
+        None,
+        404,
+    ),
+    (
+        "POST",
+        "/compensation/grant",
+        {"conversation_id": "nope-1", "option_id": "coupon"},
+        None,
+        400,
+    ),
+    (
+        "POST",
+        "/compensation/grant",
+        {"conversation_id": "nope-1", "option_id": 5, "idempotency_key": "k"},
+        None,
+        400,
+    ),
+    ("GET", "/approvals?status=maybe", None, None, 400),
+    ("POST", "/approvals/nope-1", {"decision": "approve"}, None, 404),
+    ("POST", "/approvals/nope-1", {"decision": "perhaps"}, None, 400),
+]
+
+
+@pytest.mark.parametrize("method, path, body, raw, expected", BAD)
+def test_bad_input_gets_a_plain_4xx_and_changes_nothing(
+    system, tokens, store, method, path, body, raw, expected
+):
+    before = {k: store.get(k) for k in store.keys("kefu:budget:*")}, store.zcard("kefu:approvals")
+    token = tokens["super1"] if "approvals" in path else tokens["agent1"]
+    status, answer = call(system, method, path, body, token, raw)
+    assert status == expected, answer
+    check(answer, "Error")
+    assert answer["error"] and not answer["error"].isascii()  # a sentence in Chinese
+    assert (
+        {k: store.get(k) for k in store.keys("kefu:budget:*")},
+        store.zcard("kefu:approvals"),
+    ) == before
+
+
+def test_grants_for_options_never_offered_or_keys_reused_are_refused(system, tokens, store):
+    cid = new_id()
+    say(system, tokens["agent1"], cid, "你好")  # no complaint yet: no options at all
+    before = {k: store.get(k) for k in store.keys("kefu:budget:*")}
+    status, body = call(
+        system,
+        "POST",
+        "/compensation/grant",
+        {"conversation_id": cid, "option_id": "full_refund", "idempotency_key": "x1"},
+        tokens["agent1"],
+    )
+    assert status == 404 and "補償方案" in body["error"]
+    cid2 = new_id()
+    say(system, tokens["agent1"], cid2, "訂單 KF20261102001 的吹風機壞了，插電沒反應")
+    key = "reuse-" + cid2
+    assert (
+        call(
+            system,
+            "POST",
+            "/compensation/grant",
+            {"conversation_id": cid2, "option_id": "free_shipping", "idempotency_key": key},
+            tokens["agent1"],
+        )[0]
+        == 200
+    )
+    status, body = call(
+        system,
+        "POST",
+        "/compensation/grant",
+        {"conversation_id": cid2, "option_id": "coupon", "idempotency_key": key},
+        tokens["agent1"],
+    )
+    assert status == 422
+    status, body = call(
+        system,
+        "POST",
+        "/compensation/grant",
+        {"conversation_id": cid2, "option_id": "free_shipping", "idempotency_key": key + "b"},
+        tokens["agent1"],
+    )
+    assert status == 409
+    spent = {k: store.get(k) for k in store.keys("kefu:budget:*")}
+    assert sum(int(v) for v in spent.values()) - sum(int(v) for v in before.values()) == 80
