@@ -24,6 +24,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.assist import compensation
+from bot.channels import speedups
 from bot.channels.http import (
     ApiError,
     bearer_token,
@@ -109,6 +110,9 @@ class AssistInput(InputChannel):
     @classmethod
     def name(cls) -> str:
         return "assist"
+
+    def __init__(self) -> None:
+        speedups.install()  # the channel is created once, inside the Rasa server
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("assist_webhook", __name__)
