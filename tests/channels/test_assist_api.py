@@ -413,3 +413,18 @@ def test_grants_for_options_never_offered_or_keys_reused_are_refused(system, tok
     assert status == 409
     spent = {k: store.get(k) for k in store.keys("kefu:budget:*")}
     assert sum(int(v) for v in spent.values()) - sum(int(v) for v in before.values()) == 80
+
+
+def test_a_date_in_the_customers_plans_is_not_the_date_of_the_problem(system, tokens):
+    cid = new_id()
+    say(system, tokens["agent1"], cid, "我買的吹風機壞了，插電沒反應")
+    say(system, tokens["agent1"], cid, "訂單編號 KF20261102001")
+    # a training sentence, so the test is about the slot mapping, not about NLU accuracy
+    impact = say(system, tokens["agent1"], cid, "那是要送我媽的生日禮物欸，後天就要用了😭")
+    assert impact["analysis"]["intent"]["name"] == "inform_impact"
+    assert "date" in {e["entity"] for e in impact["analysis"]["entities"]}  # 後天 was found
+    assert impact["stage"] == "acknowledge"
+    with urllib.request.urlopen(
+        f"{system['base']}/conversations/{cid}/tracker", timeout=30
+    ) as response:
+        assert json.loads(response.read())["slots"]["date"] is None
