@@ -74,6 +74,7 @@ class Settings:
     token_ttl: int = 8 * 3600
     policy_dir: Path = Path("data/policy")
     replies_dir: Path = Path("data/replies")
+    load_demo: bool = False  # into a REDIS_URL Redis too (the embedded one always gets it)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -98,6 +99,7 @@ class Settings:
             token_ttl=_seconds(environ.get("KEFU_TOKEN_TTL", str(8 * 3600)), "KEFU_TOKEN_TTL"),
             policy_dir=Path(environ.get("KEFU_POLICY_DIR", "data/policy")),
             replies_dir=Path(environ.get("KEFU_REPLIES_DIR", "data/replies")),
+            load_demo=environ.get("KEFU_LOAD_DEMO") == "1",
         )
 
     def redis_target(self) -> RedisTarget:

@@ -95,7 +95,11 @@ def run(settings: Settings, bin_dir: Path) -> int:
             )
             redis_server = start(settings.data_dir / "redis", settings.embedded_redis_port)
         target = settings.redis_target()
-        _load_demo(settings, target.url)
+        if settings.redis_url is None or settings.load_demo:
+            _load_demo(settings, target.url)
+        else:
+            # never overwrite accounts and profiles in a Redis someone else runs
+            _say("REDIS_URL is set: demo data not loaded (KEFU_LOAD_DEMO=1 loads it)")
         env = {
             **os.environ,
             **target.endpoint_env(),

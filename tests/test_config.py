@@ -38,3 +38,12 @@ def test_redis_url_is_split_for_endpoints_yml():
 def test_bad_settings_fail_with_a_sentence(environ, message):
     with pytest.raises(ConfigError, match=message):
         Settings.from_env(environ)
+
+
+def test_assist_settings_have_defaults_and_fail_in_words():
+    settings = Settings.from_env({})
+    assert settings.demo_password == "kefu-demo" and settings.token_ttl == 8 * 3600
+    assert not settings.load_demo
+    assert Settings.from_env({"KEFU_LOAD_DEMO": "1", "KEFU_TOKEN_TTL": "60"}).token_ttl == 60
+    with pytest.raises(ConfigError, match="KEFU_TOKEN_TTL"):
+        Settings.from_env({"KEFU_TOKEN_TTL": "soon"})
