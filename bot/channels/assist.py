@@ -169,6 +169,9 @@ class AssistInput(InputChannel):
             if not isinstance(metadata, dict):
                 raise ApiError(400, "欄位 metadata 必須是 JSON 物件")
             customer_id = field_id(metadata, "customer_id", required=False)
+            agent = request.app.ctx.agent
+            if agent is None or not agent.is_ready():
+                raise ApiError(503, "模型尚未載入，請稍後再試")
             conversation = await services.conversations.get(cid)
             if conversation is None:
                 conversation = await services.conversations.create(
@@ -180,9 +183,6 @@ class AssistInput(InputChannel):
                 raise ApiError(403, "這個對話由其他客服處理，您無法操作")
             if conversation["status"] == "closed":
                 raise ApiError(409, "這個對話已經結束")
-            agent = request.app.ctx.agent
-            if agent is None or not agent.is_ready():
-                raise ApiError(503, "模型尚未載入，請稍後再試")
             collector = CollectingOutputChannel()
             message = UserMessage(
                 _escape_command(text),
@@ -456,7 +456,8 @@ def _collect(messages: List[Dict[str, Any]], parse_data: Dict[str, Any], cid: st
             case = custom.get("case") or {}
             action_ms += float((payload.pop("timing", None) or {}).get("action_ms", 0.0))
     if payload is None:
-        # no stage action ran (should not happen with the rules): still say what was understood
+        # no stage action answered (the action server is down or failed): still say what
+        # was understood, and that suggestions are missing
         payload = {
             "conversation_id": cid,
             "analysis": {
@@ -468,7 +469,12 @@ def _collect(messages: List[Dict[str, Any]], parse_data: Dict[str, Any], cid: st
             "stage": None,
             "suggestions": [],
             "compensation": [],
-            "alerts": [{"kind": "no_suggestions", "text": "這則訊息沒有產生建議"}],
+            "alerts": [
+                {
+                    "kind": "no_suggestions",
+                    "text": "建議暫時無法產生（動作伺服器沒有回應），請直接回覆顧客",
+                }
+            ],
         }
     payload["analysis"]["summary"] = summary
     return payload, case, action_ms
