@@ -164,6 +164,7 @@ def run(settings: Settings, bin_dir: Path) -> int:
             f"\n  Rasa server      {base}\n"
             f'  NLU parse        curl -s {base}/model/parse -d \'{{"text":"我上週買的吹風機用兩天就壞了"}}\'\n'
             f"  Assist API       {assist}/  (docs/openapi.yaml; health: {assist}/health)\n"
+            f"  Live chat        {base}/socket.io  (Rasa's socket.io protocol; agents: namespace /agent)\n"
             f"  Demo accounts    agent1, senior1, super1 (password: $KEFU_DEMO_PASSWORD, default kefu-demo)\n"
             f"  Action server    http://127.0.0.1:{settings.action_port}/health\n"
             f"  Redis            {target.url if settings.redis_url is None else '(REDIS_URL)'}\n"

@@ -16,7 +16,7 @@ import logging
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, SlotSet
 from redis.exceptions import RedisError
 from sanic import Blueprint, response
@@ -33,6 +33,8 @@ from bot.channels.http import (
     field_text,
     read_json,
 )
+from bot.channels.live import relay_to_customer
+from bot.channels.pipeline import process_customer_message
 from bot.services import Services, get_services
 from bot.store.accounts import Account
 
@@ -84,11 +86,6 @@ async def _conversation(services: Services, account: Account, cid: str) -> Dict[
     ):
         raise ApiError(403, "這個對話由其他客服處理，您無法操作")
     return conversation
-
-
-def _escape_command(text: str) -> str:
-    # text starting with "/" would be read by Rasa as an intent command, not parsed
-    return "／" + text[1:] if text.startswith("/") else text
 
 
 async def _append_to_tracker(request: Request, cid: str, events: List[Any]) -> None:
@@ -159,7 +156,6 @@ class AssistInput(InputChannel):
         @bp.post("/webhook")
         @_route
         async def webhook(request: Request) -> HTTPResponse:
-            started = time.perf_counter()
             services = get_services()
             account = await _caller(request, services)
             body = read_json(request)
@@ -183,39 +179,15 @@ class AssistInput(InputChannel):
                 raise ApiError(403, "這個對話由其他客服處理，您無法操作")
             if conversation["status"] == "closed":
                 raise ApiError(409, "這個對話已經結束")
-            collector = CollectingOutputChannel()
-            message = UserMessage(
-                _escape_command(text),
-                collector,
-                cid,
-                input_channel=self.name(),
-                metadata={
-                    "kefu": {
-                        "agent": account.username,
-                        "customer_id": customer_id or conversation.get("customer_id") or None,
-                    }
-                },
-            )
-            parse_started = time.perf_counter()
-            message.parse_data = await agent.processor.parse_message(message)
-            handle_started = time.perf_counter()
-            await on_new_message(message)
-            handled = time.perf_counter()
-            payload, case, action_ms = _collect(collector.messages, message.parse_data, cid)
-            payload["timing"] = {
-                "nlu_ms": round((handle_started - parse_started) * 1000, 2),
-                "dialogue_ms": round(max((handled - handle_started) * 1000 - action_ms, 0), 2),
-                "actions_ms": round(action_ms, 2),
-                "total_ms": round((time.perf_counter() - started) * 1000, 2),
-            }
-            suggestions = payload.get("suggestions", [])
-            await services.conversations.record_customer_turn(
-                cid,
-                text,
-                payload,
-                [{**s, "stage": payload.get("stage")} for s in suggestions],
-                payload.get("compensation", []),
-                case,
+            payload = await process_customer_message(
+                agent=agent,
+                services=services,
+                on_new_message=on_new_message,
+                cid=cid,
+                text=text,
+                channel=self.name(),
+                staff=account.username,
+                customer_id=customer_id or conversation.get("customer_id") or None,
             )
             return response.json(payload)
 
@@ -278,6 +250,7 @@ class AssistInput(InputChannel):
             message = {"role": "agent", "text": text, "ts": round(time.time(), 3), **details}
             await _append_to_tracker(request, cid, [BotUttered(text, metadata={"kefu": details})])
             await services.conversations.record_agent_reply(cid, message)
+            relayed = await relay_to_customer(request.app, cid, text)
             if suggestion is not None:
                 event = {
                     "conversation_id": cid,
@@ -289,7 +262,9 @@ class AssistInput(InputChannel):
                 if edited:
                     event["similarity"] = _similarity(suggestion["text"], text)
                 await services.conversations.log_outcome(event)
-            return response.json({"conversation_id": cid, "recorded": True, **details})
+            return response.json(
+                {"conversation_id": cid, "recorded": True, "relayed": relayed, **details}
+            )
 
         @bp.get("/conversations")
         @_route
@@ -436,45 +411,3 @@ def _approval_view(row: Dict[str, str]) -> Dict[str, Any]:
         "decided_by": row.get("decided_by") or None,
         "decided_at": float(row["decided_at"]) if row.get("decided_at") else None,
     }
-
-
-def _collect(messages: List[Dict[str, Any]], parse_data: Dict[str, Any], cid: str) -> tuple:
-    """The assist payload the stage action sent, the case, and the time the actions took."""
-    payload: Optional[Dict[str, Any]] = None
-    case: Dict[str, Any] = {}
-    action_ms = 0.0
-    summary = None
-    for message in messages:
-        custom = message.get("custom") or {}
-        if custom.get("audience") != "agent":
-            continue
-        action_ms += float((custom.get("timing") or {}).get("action_ms", 0.0))
-        if "analysis" in custom and isinstance(custom["analysis"], str):
-            summary = custom["analysis"]
-        if "assist" in custom:
-            payload = dict(custom["assist"])
-            case = custom.get("case") or {}
-            action_ms += float((payload.pop("timing", None) or {}).get("action_ms", 0.0))
-    if payload is None:
-        # no stage action answered (the action server is down or failed): still say what
-        # was understood, and that suggestions are missing
-        payload = {
-            "conversation_id": cid,
-            "analysis": {
-                "intent": parse_data.get("intent"),
-                "sentiment": parse_data.get("sentiment"),
-                "escalation": parse_data.get("escalation"),
-                "entities": parse_data.get("entities", []),
-            },
-            "stage": None,
-            "suggestions": [],
-            "compensation": [],
-            "alerts": [
-                {
-                    "kind": "no_suggestions",
-                    "text": "建議暫時無法產生（動作伺服器沒有回應），請直接回覆顧客",
-                }
-            ],
-        }
-    payload["analysis"]["summary"] = summary
-    return payload, case, action_ms

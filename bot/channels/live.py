@@ -1,0 +1,190 @@
+"""The live chat channel: customers on Rasa's socket.io protocol, agents on their own namespace.
+
+Registered in credentials.yml as ``bot.channels.live.LiveChatInput``. The customer side
+speaks exactly the protocol of Rasa's own ``socketio`` channel at ``/socket.io``
+(``session_request`` → ``session_confirm``, ``user_uttered``, ``bot_uttered``, session
+persistence), so Rasa web chat widgets connect unchanged; a customer's conversation id is
+its session id. Every customer message runs through Rasa like a REST one
+(:mod:`bot.channels.pipeline`); the assist payload goes to the agents' namespace
+``/agent`` (token in the connect ``auth``), never to the customer. What the customer
+receives is only what an agent sends through ``POST /webhooks/assist/reply``, which emits
+``bot_uttered`` to the conversation's room. python-socketio's Redis manager carries
+emits between Rasa servers that share the Redis (sticky sessions: docs/live-chat.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint
+from redis.exceptions import RedisError
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncRedisManager, AsyncServer
+
+from bot.channels import speedups
+from bot.channels.http import MAX_TEXT_CHARS
+from bot.channels.pipeline import process_customer_message
+from bot.config import Settings
+from bot.services import get_services
+from bot.store.keys import BadId, check_id
+
+logger = logging.getLogger(__name__)
+
+AGENT_NAMESPACE = "/agent"
+QUEUE_ROOM = "queue"  # agents: unassigned conversations
+SUPERVISOR_ROOM = "supervisors"
+TOO_LONG = f"訊息太長了，請分成幾則傳送（每則上限 {MAX_TEXT_CHARS} 字）。"
+
+
+def agent_room(username: str) -> str:
+    return f"agent:{username}"
+
+
+class _LiveBlueprint(SocketBlueprint):
+    def register(self, app: Sanic, options: Dict[str, Any]) -> None:
+        app.ctx.kefu_sio = self.ctx.sio  # the REST reply route relays through it
+        self.ctx.app = app
+        super().register(app, options)
+
+
+class LiveChatInput(InputChannel):
+    """Customers at ``/socket.io`` (Rasa's protocol), agents in the ``/agent`` namespace."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "live"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "LiveChatInput":
+        credentials = credentials or {}
+        return cls(credentials.get("socketio_path", "/socket.io"))
+
+    def __init__(self, socketio_path: str = "/socket.io") -> None:
+        speedups.install()
+        self.socketio_path = socketio_path
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        services = None  # created on first use, inside the server's event loop
+
+        def _services():  # noqa: ANN202
+            nonlocal services
+            services = services or get_services()
+            return services
+
+        settings = Settings.from_env(os.environ)
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=[],
+            client_manager=AsyncRedisManager(settings.redis_target().url),
+            max_http_buffer_size=64 * 1024,
+        )
+        blueprint = _LiveBlueprint(sio, self.socketio_path, "live_chat", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        # ---- customers: Rasa's socketio protocol ----
+
+        @sio.on("connect")
+        async def connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            return True
+
+        @sio.on("session_request")
+        async def session_request(sid: str, data: Optional[Dict]) -> None:
+            session_id = (data or {}).get("session_id") if isinstance(data, dict) else None
+            try:
+                session_id = check_id(session_id, "session_id")
+            except BadId:
+                session_id = uuid.uuid4().hex
+            await sio.enter_room(sid, session_id)
+            await sio.save_session(sid, {"session_id": session_id})
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on("user_uttered")
+        async def user_uttered(sid: str, data: Any) -> None:
+            if not isinstance(data, dict):
+                return
+            session = await sio.get_session(sid)
+            session_id = session.get("session_id")
+            if not session_id or data.get("session_id") not in (None, session_id):
+                # only the session this socket asked for: never another conversation
+                return
+            text = data.get("message")
+            if not isinstance(text, str) or not text.strip():
+                return
+            if len(text) > MAX_TEXT_CHARS:
+                await sio.emit("bot_uttered", {"text": TOO_LONG}, room=sid)
+                return
+            await _handle_customer_text(session_id, text.strip())
+
+        async def _handle_customer_text(cid: str, text: str) -> None:
+            svc = _services()
+            agent = blueprint.ctx.app.ctx.agent
+            if agent is None or not agent.is_ready():
+                logger.warning("message for %s while the model is not loaded", cid)
+                return
+            try:
+                conversation = await svc.conversations.get(cid)
+                if conversation is None:
+                    conversation = await svc.conversations.create(cid)
+                if conversation["status"] == "closed":
+                    return
+                payload = await process_customer_message(
+                    agent=agent,
+                    services=svc,
+                    on_new_message=on_new_message,
+                    cid=cid,
+                    text=text,
+                    channel=self.name(),
+                    staff=conversation.get("agent") or None,
+                    customer_id=conversation.get("customer_id") or None,
+                )
+            except RedisError as error:
+                logger.warning("redis unavailable for %s: %s", cid, error)
+                return
+            update = {
+                "conversation_id": cid,
+                "status": (await svc.conversations.get(cid) or {}).get("status"),
+                "agent": conversation.get("agent") or None,
+                "message": {"role": "customer", "text": text},
+                "assist": payload,
+            }
+            room = agent_room(conversation["agent"]) if conversation.get("agent") else QUEUE_ROOM
+            await sio.emit("conversation_update", update, room=room, namespace=AGENT_NAMESPACE)
+            await sio.emit(
+                "conversation_update", update, room=SUPERVISOR_ROOM, namespace=AGENT_NAMESPACE
+            )
+
+        # ---- agents: their own namespace, a login token required ----
+
+        @sio.on("connect", namespace=AGENT_NAMESPACE)
+        async def agent_connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            token = (auth or {}).get("token") if isinstance(auth, dict) else None
+            svc = _services()
+            account = await svc.accounts.authenticate(token) if isinstance(token, str) else None
+            if account is None:
+                return False
+            await sio.save_session(sid, {"username": account.username}, namespace=AGENT_NAMESPACE)
+            await sio.enter_room(sid, agent_room(account.username), namespace=AGENT_NAMESPACE)
+            await sio.enter_room(sid, QUEUE_ROOM, namespace=AGENT_NAMESPACE)
+            if svc.policy.role(account.role).rank >= svc.policy.role("supervisor").rank:
+                await sio.enter_room(sid, SUPERVISOR_ROOM, namespace=AGENT_NAMESPACE)
+            return True
+
+        return blueprint
+
+
+async def relay_to_customer(app: Sanic, cid: str, text: str) -> bool:
+    """Send an agent's reply to the customer's socket(s); False when no live channel."""
+    sio = getattr(app.ctx, "kefu_sio", None)
+    if sio is None:
+        return False
+    await sio.emit("bot_uttered", {"text": text}, room=cid)
+    return True

@@ -1,0 +1,114 @@
+"""One customer message through Rasa, for any channel: the assist payload comes back.
+
+Both the REST assist API and the live chat channel call :func:`process_customer_message`:
+it parses the text (timed), runs Rasa's dialogue and actions with a collecting output
+channel (so nothing the actions say ever reaches the customer), keeps the payload with
+the conversation and returns it for the agent's side.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from bot.services import Services
+
+
+def escape_command(text: str) -> str:
+    """Text starting with "/" would be read by Rasa as an intent command, not parsed."""
+    return "／" + text[1:] if text.startswith("/") else text
+
+
+async def process_customer_message(
+    *,
+    agent: Any,
+    services: Services,
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    cid: str,
+    text: str,
+    channel: str,
+    staff: Optional[str],
+    customer_id: Optional[str],
+) -> Dict[str, Any]:
+    """Run ``text`` as the customer's next message in conversation ``cid``.
+
+    ``staff`` is the username whose authority the compensation marks are for (the caller
+    of the REST API, or the agent the conversation is assigned to).
+    """
+    started = time.perf_counter()
+    collector = CollectingOutputChannel()
+    message = UserMessage(
+        escape_command(text),
+        collector,
+        cid,
+        input_channel=channel,
+        metadata={"kefu": {"agent": staff, "customer_id": customer_id}},
+    )
+    parse_started = time.perf_counter()
+    message.parse_data = await agent.processor.parse_message(message)
+    handle_started = time.perf_counter()
+    await on_new_message(message)
+    handled = time.perf_counter()
+    payload, case, action_ms = collect(collector.messages, message.parse_data, cid)
+    payload["timing"] = {
+        "nlu_ms": round((handle_started - parse_started) * 1000, 2),
+        "dialogue_ms": round(max((handled - handle_started) * 1000 - action_ms, 0), 2),
+        "actions_ms": round(action_ms, 2),
+        "total_ms": round((time.perf_counter() - started) * 1000, 2),
+    }
+    suggestions = payload.get("suggestions", [])
+    await services.conversations.record_customer_turn(
+        cid,
+        text,
+        payload,
+        [{**s, "stage": payload.get("stage")} for s in suggestions],
+        payload.get("compensation", []),
+        case,
+    )
+    return payload
+
+
+def collect(
+    messages: List[Dict[str, Any]], parse_data: Dict[str, Any], cid: str
+) -> Tuple[Dict[str, Any], Dict[str, Any], float]:
+    """The assist payload the stage action sent, the case, and the time the actions took."""
+    payload: Optional[Dict[str, Any]] = None
+    case: Dict[str, Any] = {}
+    action_ms = 0.0
+    summary = None
+    for message in messages:
+        custom = message.get("custom") or {}
+        if custom.get("audience") != "agent":
+            continue
+        action_ms += float((custom.get("timing") or {}).get("action_ms", 0.0))
+        if "analysis" in custom and isinstance(custom["analysis"], str):
+            summary = custom["analysis"]
+        if "assist" in custom:
+            payload = dict(custom["assist"])
+            case = custom.get("case") or {}
+            action_ms += float((payload.pop("timing", None) or {}).get("action_ms", 0.0))
+    if payload is None:
+        # no stage action answered (the action server is down or failed): still say what
+        # was understood, and that suggestions are missing
+        payload = {
+            "conversation_id": cid,
+            "analysis": {
+                "intent": parse_data.get("intent"),
+                "sentiment": parse_data.get("sentiment"),
+                "escalation": parse_data.get("escalation"),
+                "entities": parse_data.get("entities", []),
+            },
+            "stage": None,
+            "suggestions": [],
+            "compensation": [],
+            "alerts": [
+                {
+                    "kind": "no_suggestions",
+                    "text": "建議暫時無法產生（動作伺服器沒有回應），請直接回覆顧客",
+                }
+            ],
+        }
+    payload["analysis"]["summary"] = summary
+    return payload, case, action_ms

@@ -1,0 +1,190 @@
+"""The live chat channel the way Rasa's socket.io widgets speak it, against the running system.
+
+A plain python-socketio client (polling transport: its websocket transport needs a newer
+aiohttp than Rasa pins) plays the customer; an agent uses the REST API and the /agent
+namespace. The customer must never receive a suggestion, only what the agent sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+
+import pytest
+import socketio
+
+from tests.channels.test_assist_api import call
+
+pytestmark = pytest.mark.model
+
+
+class Customer:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.received: list = []
+        self.session: asyncio.Future | None = None
+
+    async def connect(self, session_id=None) -> str:
+        loop = asyncio.get_running_loop()
+        self.session = loop.create_future()
+
+        @self.client.on("session_confirm")
+        async def confirmed(data):
+            if not self.session.done():
+                self.session.set_result(data)
+
+        @self.client.on("bot_uttered")
+        async def uttered(data):
+            self.received.append(data)
+
+        await self.client.connect(self.base, transports=["polling"], socketio_path="/socket.io")
+        await self.client.emit("session_request", {"session_id": session_id})
+        return await asyncio.wait_for(self.session, 10)
+
+    async def say(self, session_id: str, text: str) -> None:
+        await self.client.emit("user_uttered", {"message": text, "session_id": session_id})
+
+    async def close(self) -> None:
+        await hang_up(self.client)
+
+
+async def hang_up(client: socketio.AsyncClient) -> None:
+    """Close without waiting for the pending long-poll (up to the 25 s ping interval)."""
+    await client.eio.disconnect(abort=True)
+
+
+async def wait_for(predicate, timeout=10.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        result = predicate()
+        if result:
+            return result
+        await asyncio.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def login(system, user):
+    return call(system, "POST", "/login", {"username": user, "password": system["password"]})[1][
+        "token"
+    ]
+
+
+async def test_customer_to_agent_and_back(system):
+    token = login(system, "agent1")
+    agent = socketio.AsyncClient(reconnection=False)
+    updates: list = []
+
+    @agent.on("conversation_update", namespace="/agent")
+    async def on_update(data):
+        updates.append(data)
+
+    await agent.connect(
+        system["base"], transports=["polling"], namespaces=["/agent"], auth={"token": token}
+    )
+    customer = Customer(system["base"])
+    session_id = await customer.connect()
+    assert len(session_id) >= 16
+    xss = "<img src=x onerror=alert(1)> 我買的吹風機壞了"
+    await customer.say(session_id, xss)
+
+    update = await wait_for(
+        lambda: next((u for u in updates if u["conversation_id"] == session_id), None)
+    )
+    assert update["message"]["text"] == xss  # stored and sent as text; pages escape it
+    assert update["assist"]["analysis"]["intent"]["name"] == "complaint_defect"
+    assert len(update["assist"]["suggestions"]) == 3
+    await asyncio.sleep(1.0)
+    assert customer.received == []  # the suggestions never reach the customer
+
+    status, _ = await asyncio.to_thread(
+        call, system, "POST", f"/conversations/{session_id}/claim", None, token
+    )
+    assert status == 200
+    reply = update["assist"]["suggestions"][0]["text"] + "（已為您查詢）"
+    status, body = await asyncio.to_thread(
+        call,
+        system,
+        "POST",
+        "/reply",
+        {
+            "conversation_id": session_id,
+            "text": reply,
+            "suggestion_id": update["assist"]["suggestions"][0]["id"],
+        },
+        token,
+    )
+    assert status == 200 and body["relayed"] is True and body["edited"] is True
+    received = await wait_for(lambda: customer.received)
+    assert received == [{"text": reply}]  # exactly the edited text
+
+    # the same session after a reconnect continues the same conversation
+    await customer.close()
+    again = Customer(system["base"])
+    assert await again.connect(session_id) == session_id
+    await again.say(session_id, "訂單編號 KF20261102001")
+    later = await wait_for(
+        lambda: next(
+            (
+                u
+                for u in updates
+                if u["conversation_id"] == session_id and "KF2026" in u["message"]["text"]
+            ),
+            None,
+        )
+    )
+    assert later["agent"] == "agent1" and later["assist"]["stage"] == "assess"
+    with urllib.request.urlopen(
+        f"{system['base']}/conversations/{session_id}/tracker", timeout=30
+    ) as response:
+        events = json.loads(response.read())["events"]
+    assert [e["text"] for e in events if e["event"] == "user"] == [xss, "訂單編號 KF20261102001"]
+    await again.close()
+    await hang_up(agent)
+
+
+async def test_oversized_messages_are_refused_with_a_message(system):
+    customer = Customer(system["base"])
+    session_id = await customer.connect()
+    await customer.say(session_id, "好" * 2001)
+    received = await wait_for(lambda: customer.received)
+    assert "太長" in received[0]["text"]
+    token = login(system, "super1")
+    status, _ = await asyncio.to_thread(
+        call, system, "GET", f"/conversations/{session_id}", None, token
+    )
+    assert status == 404  # nothing was recorded
+    await customer.close()
+
+
+async def test_agents_need_a_token_and_customers_cannot_speak_for_another_session(system):
+    agent = socketio.AsyncClient(reconnection=False)
+    refused: list = []
+
+    @agent.on("connect_error", namespace="/agent")
+    async def on_refused(data):
+        refused.append(data)
+
+    attempt = asyncio.create_task(
+        agent.connect(
+            system["base"], transports=["polling"], namespaces=["/agent"], auth={"token": "forged"}
+        )
+    )
+    await wait_for(lambda: refused)  # the server turned the forged token away
+    assert "/agent" not in agent.namespaces
+    attempt.cancel()
+    await hang_up(agent)
+    victim = Customer(system["base"])
+    victim_id = await victim.connect()
+    intruder = Customer(system["base"])
+    await intruder.connect()
+    await intruder.say(victim_id, "我是別人，想看這個對話")
+    await asyncio.sleep(1.5)
+    token = login(system, "super1")
+    status, _ = await asyncio.to_thread(
+        call, system, "GET", f"/conversations/{victim_id}", None, token
+    )
+    assert status == 404  # the intruder's text did not land in the victim's conversation
+    await victim.close()
+    await intruder.close()
