@@ -24,6 +24,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.assist import compensation
+from bot.assist.closing import close_summary
 from bot.channels import speedups
 from bot.channels.http import (
     ApiError,
@@ -33,10 +34,11 @@ from bot.channels.http import (
     field_text,
     read_json,
 )
-from bot.channels.live import relay_to_customer
+from bot.channels.live import relay_to_customer, request_rating
 from bot.channels.pipeline import process_customer_message
 from bot.services import Services, get_services
 from bot.store.accounts import Account
+from bot.store.conversations import RESOLUTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -326,6 +328,34 @@ class AssistInput(InputChannel):
                 raise ApiError(404, f"找不到帳號 {target}")
             await services.conversations.claim(cid, target)
             return response.json({"conversation_id": cid, "agent": target, "status": "active"})
+
+        @bp.post("/conversations/<cid>/close")
+        @_route
+        async def close(request: Request, cid: str) -> HTTPResponse:
+            services = get_services()
+            account = await _caller(request, services)
+            cid = field_id({"conversation_id": cid}, "conversation_id")
+            body = read_json(request)
+            resolution = field_choice(body, "resolution", RESOLUTIONS)
+            note = field_text(body, "note", required=False) or ""
+            if len(note) > 500:
+                raise ApiError(413, "備註太長（上限 500 字）")
+            record = await _conversation(services, account, cid)
+            if record["agent"] == "" and not _is_supervisor(services, account):
+                raise ApiError(409, "請先接手這個對話再結案")
+            result = await services.conversations.close(cid, account.username, resolution, note)
+            if result == "closed":
+                raise ApiError(409, "這個對話已經結案")
+            summary = close_summary(
+                await services.conversations.get(cid),
+                await services.conversations.messages(cid),
+                await services.grants.granted(cid),
+            )
+            await services.conversations.log_outcome({**summary, "action": "closed"})
+            rating_requested = await request_rating(request.app, cid)
+            return response.json(
+                {**summary, "status": "closed", "rating_requested": rating_requested}
+            )
 
         @bp.post("/compensation/grant")
         @_route

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional
 
@@ -40,6 +41,12 @@ AGENT_NAMESPACE = "/agent"
 QUEUE_ROOM = "queue"  # agents: unassigned conversations
 SUPERVISOR_ROOM = "supervisors"
 TOO_LONG = f"訊息太長了，請分成幾則傳送（每則上限 {MAX_TEXT_CHARS} 字）。"
+RATING_REQUEST = (
+    "這次的對話已經結束，謝謝您的耐心。想請您為這次的服務打個分數（1 到 5 分，5 分最滿意）："
+)
+RATING_THANKS = "謝謝您的評分，我們會繼續努力！"
+ENDED = "這次的對話已經結束了。如果還有其他問題，請重新整理頁面開始新的對話。"
+_RATING = re.compile(r"^\s*(?:評分\s*)?([1-5])\s*(?:分)?\s*$")
 
 
 def agent_room(username: str) -> str:
@@ -135,6 +142,7 @@ class LiveChatInput(InputChannel):
                 if conversation is None:
                     conversation = await svc.conversations.create(cid)
                 if conversation["status"] == "closed":
+                    await _after_close(cid, text)
                     return
                 payload = await process_customer_message(
                     agent=agent,
@@ -162,6 +170,18 @@ class LiveChatInput(InputChannel):
                 "conversation_update", update, room=SUPERVISOR_ROOM, namespace=AGENT_NAMESPACE
             )
 
+        async def _after_close(cid: str, text: str) -> None:
+            """A closed conversation only takes the customer's rating (1–5)."""
+            svc = _services()
+            match = _RATING.match(text)
+            if match and await svc.conversations.rate(cid, int(match.group(1))):
+                await svc.conversations.log_outcome(
+                    {"conversation_id": cid, "action": "rated", "rating": int(match.group(1))}
+                )
+                await sio.emit("bot_uttered", {"text": RATING_THANKS}, room=cid)
+            else:
+                await sio.emit("bot_uttered", {"text": ENDED}, room=cid)
+
         # ---- agents: their own namespace, a login token required ----
 
         @sio.on("connect", namespace=AGENT_NAMESPACE)
@@ -187,4 +207,19 @@ async def relay_to_customer(app: Sanic, cid: str, text: str) -> bool:
     if sio is None:
         return False
     await sio.emit("bot_uttered", {"text": text}, room=cid)
+    return True
+
+
+async def request_rating(app: Sanic, cid: str) -> bool:
+    """Ask the customer for a 1–5 rating, as quick replies Rasa's widgets show as buttons."""
+    sio = getattr(app.ctx, "kefu_sio", None)
+    if sio is None:
+        return False
+    quick_replies = [
+        {"content_type": "text", "title": f"{score} 分", "payload": f"評分 {score}"}
+        for score in (5, 4, 3, 2, 1)
+    ]
+    await sio.emit(
+        "bot_uttered", {"text": RATING_REQUEST, "quick_replies": quick_replies}, room=cid
+    )
     return True

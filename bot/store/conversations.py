@@ -15,6 +15,19 @@ from typing import Any, Dict, List, Mapping, Optional
 from bot.store import keys
 
 STATUSES = ("new", "active", "waiting", "closed")
+_CLOSE = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 'missing' end
+if status == 'closed' then return 'closed' end
+redis.call('HSET', KEYS[1], 'status', 'closed', 'closed_at', ARGV[1], 'closed_by', ARGV[2],
+           'resolution', ARGV[3], 'note', ARGV[4], 'updated', ARGV[1])
+return 'ok'
+"""
+_RATE = """
+if redis.call('HGET', KEYS[1], 'status') ~= 'closed' then return 0 end
+return redis.call('HSETNX', KEYS[1], 'rating', ARGV[1])
+"""
+RESOLUTIONS = ("resolved", "referred", "unresolved")
 _WAITING = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'active' then redis.call('HSET', KEYS[1], 'status', 'waiting') end
@@ -117,6 +130,17 @@ class Conversations:
             pipe.smembers(keys.conversation_part(cid, "offered"))
             _, offered = await pipe.execute()
         return sorted(member.decode() for member in offered)
+
+    async def close(self, cid: str, username: str, resolution: str, note: str = "") -> str:
+        """Close once: ``ok``, or ``closed`` (already) or ``missing``."""
+        result = await self._redis.eval(
+            _CLOSE, 1, keys.conversation(cid), f"{time.time():.3f}", username, resolution, note
+        )
+        return result.decode() if isinstance(result, bytes) else result
+
+    async def rate(self, cid: str, score: int) -> bool:
+        """The customer's 1–5 rating of a closed conversation, kept once."""
+        return bool(await self._redis.eval(_RATE, 1, keys.conversation(cid), str(score)))
 
     async def log_outcome(self, event: Mapping[str, Any]) -> str:
         """Append what happened to a suggestion or option to the outcome stream.

@@ -428,3 +428,28 @@ def test_a_date_in_the_customers_plans_is_not_the_date_of_the_problem(system, to
         f"{system['base']}/conversations/{cid}/tracker", timeout=30
     ) as response:
         assert json.loads(response.read())["slots"]["date"] is None
+
+
+def test_closing_over_rest_is_checked_against_the_schema(system, tokens):
+    cid = new_id()
+    say(system, tokens["agent1"], cid, "我的吹風機壞了")
+    assert (
+        call(
+            system,
+            "POST",
+            f"/conversations/{cid}/close",
+            {"resolution": "resolved"},
+            tokens["agent2"],
+        )[0]
+        == 403
+    )
+    status, body = call(
+        system,
+        "POST",
+        f"/conversations/{cid}/close",
+        {"resolution": "referred", "note": "轉主管"},
+        tokens["agent1"],
+    )
+    assert status == 200, body
+    check(body, "Closed")
+    assert body["resolution"] == "referred" and body["customer_messages"] == 1

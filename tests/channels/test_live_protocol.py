@@ -188,3 +188,76 @@ async def test_agents_need_a_token_and_customers_cannot_speak_for_another_sessio
     assert status == 404  # the intruder's text did not land in the victim's conversation
     await victim.close()
     await intruder.close()
+
+
+async def test_closing_asks_the_customer_for_a_rating_once(system, tmp_path):
+    token = login(system, "agent1")
+    customer = Customer(system["base"])
+    session_id = await customer.connect()
+    await customer.say(session_id, "你們外送的便當整個翻倒了")
+    # the customer's message is recorded before the agent acts on it
+    await wait_for(
+        lambda: call(system, "GET", f"/conversations/{session_id}", None, token)[0] == 200
+    )
+    status, _ = await asyncio.to_thread(
+        call, system, "POST", f"/conversations/{session_id}/claim", None, token
+    )
+    assert status == 200
+    await asyncio.to_thread(
+        call,
+        system,
+        "POST",
+        "/reply",
+        {"conversation_id": session_id, "text": "真的很抱歉，幫您重新安排。"},
+        token,
+    )
+    status, closed = await asyncio.to_thread(
+        call,
+        system,
+        "POST",
+        f"/conversations/{session_id}/close",
+        {"resolution": "resolved"},
+        token,
+    )
+    assert status == 200 and closed["status"] == "closed" and closed["rating_requested"] is True
+    assert closed["first_response_s"] is not None and closed["handle_time_s"] >= 0
+    rating = await wait_for(
+        lambda: next((m for m in customer.received if "quick_replies" in m), None)
+    )
+    assert [q["payload"] for q in rating["quick_replies"]] == [
+        "評分 5",
+        "評分 4",
+        "評分 3",
+        "評分 2",
+        "評分 1",
+    ]
+    await customer.say(session_id, "評分 5")
+    await wait_for(lambda: any("謝謝您的評分" in m["text"] for m in customer.received))
+    await customer.say(session_id, "評分 1")  # only the first rating counts
+    await wait_for(lambda: any("對話已經結束" in m["text"] for m in customer.received[2:]))
+    again = await asyncio.to_thread(
+        call,
+        system,
+        "POST",
+        f"/conversations/{session_id}/close",
+        {"resolution": "resolved"},
+        token,
+    )
+    assert again[0] == 409
+    status, body = await asyncio.to_thread(
+        call, system, "POST", "/webhook", {"sender": session_id, "message": "還在嗎"}, token
+    )
+    assert status == 409
+    await customer.close()
+
+
+def test_close_needs_a_known_resolution(system):
+    token = login(system, "agent1")
+    assert (
+        call(system, "POST", "/conversations/nope-1/close", {"resolution": "resolved"}, token)[0]
+        == 404
+    )
+    status, body = call(
+        system, "POST", "/conversations/nope-1/close", {"resolution": "maybe"}, token
+    )
+    assert status == 400 and "resolution" in body["error"]

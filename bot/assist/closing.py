@@ -1,0 +1,35 @@
+"""What a conversation's close records: resolution, compensation, handle and response times.
+
+Pure: :func:`close_summary` reads the conversation record, its transcript and its grants.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional
+
+
+def _first(messages: List[Mapping[str, Any]], role: str) -> Optional[float]:
+    return next((float(m["ts"]) for m in messages if m.get("role") == role), None)
+
+
+def close_summary(
+    record: Mapping[str, str], messages: List[Mapping[str, Any]], grants: List[Mapping[str, Any]]
+) -> Dict[str, Any]:
+    """The close event's figures (seconds, NT$)."""
+    created = float(record.get("created") or 0)
+    closed = float(record.get("closed_at") or 0)
+    customer = _first(messages, "customer")
+    agent = _first(messages, "agent")
+    return {
+        "conversation_id": record.get("id"),
+        "agent": record.get("agent") or None,
+        "resolution": record.get("resolution"),
+        "compensation": [g["option_id"] for g in grants],
+        "compensation_cost": sum(int(g.get("cost", 0)) for g in grants),
+        "handle_time_s": round(closed - created, 1) if closed and created else None,
+        "first_response_s": round(agent - customer, 1)
+        if customer is not None and agent is not None and agent >= customer
+        else None,
+        "customer_messages": sum(1 for m in messages if m.get("role") == "customer"),
+        "agent_messages": sum(1 for m in messages if m.get("role") == "agent"),
+    }
