@@ -148,6 +148,8 @@ def system(model_path, tmp_path_factory):
         "base": base,
         "assist": f"{base}/webhooks/assist",
         "redis_port": ports["KEFU_REDIS_PORT"],
+        "action_port": ports["KEFU_ACTION_PORT"],
+        "model": model_path,
         "password": "test-pw",
         "data_dir": data_dir,
     }

@@ -90,11 +90,20 @@ async def _conversation(services: Services, account: Account, cid: str) -> Dict[
     return conversation
 
 
-async def _append_to_tracker(request: Request, cid: str, events: List[Any]) -> None:
+async def _append_to_tracker(
+    request: Request, cid: str, make_events: Callable[[float], List[Any]]
+) -> None:
+    """Add events to the conversation's tracker under Rasa's lock.
+
+    The events are made inside the lock, stamped after the tracker's last event: Rasa's
+    Redis tracker store merges concurrent saves by timestamp, so an event stamped while
+    another server was still processing a message would be ordered wrongly.
+    """
     agent = request.app.ctx.agent
     async with agent.lock_store.lock(cid):
         tracker = await agent.tracker_store.get_or_create_tracker(cid)
-        for event in events:
+        last = tracker.events[-1].timestamp if tracker.events else 0.0
+        for event in make_events(max(time.time(), last + 0.001)):
             tracker.update(event)
         await agent.tracker_store.save(tracker)
 
@@ -223,7 +232,9 @@ class AssistInput(InputChannel):
                 event.update(option_id=item_id, cost=option["cost"])
                 if action == "offered":
                     offered = await services.conversations.record_offer(cid, item_id)
-                    await _append_to_tracker(request, cid, [SlotSet("offers_made", offered)])
+                    await _append_to_tracker(
+                        request, cid, lambda ts: [SlotSet("offers_made", offered, timestamp=ts)]
+                    )
             event_id = await services.conversations.log_outcome(event)
             return response.json({"recorded": True, "event_id": event_id, **event})
 
@@ -250,7 +261,11 @@ class AssistInput(InputChannel):
                 "edited": edited,
             }
             message = {"role": "agent", "text": text, "ts": round(time.time(), 3), **details}
-            await _append_to_tracker(request, cid, [BotUttered(text, metadata={"kefu": details})])
+            await _append_to_tracker(
+                request,
+                cid,
+                lambda ts: [BotUttered(text, metadata={"kefu": details}, timestamp=ts)],
+            )
             await services.conversations.record_agent_reply(cid, message)
             relayed = await relay_to_customer(request.app, cid, text)
             if suggestion is not None:
