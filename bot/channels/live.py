@@ -193,9 +193,10 @@ class LiveChatInput(InputChannel):
                 return False
             await sio.save_session(sid, {"username": account.username}, namespace=AGENT_NAMESPACE)
             await sio.enter_room(sid, agent_room(account.username), namespace=AGENT_NAMESPACE)
-            await sio.enter_room(sid, QUEUE_ROOM, namespace=AGENT_NAMESPACE)
             if svc.policy.role(account.role).rank >= svc.policy.role("supervisor").rank:
                 await sio.enter_room(sid, SUPERVISOR_ROOM, namespace=AGENT_NAMESPACE)
+            else:  # supervisors already see every conversation, queue included
+                await sio.enter_room(sid, QUEUE_ROOM, namespace=AGENT_NAMESPACE)
             return True
 
         return blueprint
