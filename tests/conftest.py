@@ -105,27 +105,22 @@ async def aioredis(redis_server):
     await client.aclose() if hasattr(client, "aclose") else await client.close()
 
 
-@pytest.fixture(scope="session")
-def system(model_path, tmp_path_factory):
-    """The whole system as `make run` starts it (embedded Redis, action server, Rasa)."""
-    import signal
+def launch(model_path: Path, data_dir: Path, extra_env: dict) -> tuple:
+    """Start `python -m bot.launcher` on free ports; wait for "ready" (fail the test if not).
+
+    Returns the process, the ports and what the launcher printed. REDIS_URL and
+    KEFU_DEMO_PASSWORD are not inherited from the caller's environment.
+    """
     import time
 
-    data_dir = tmp_path_factory.mktemp("system")
     ports = {
         "KEFU_RASA_PORT": free_port(),
         "KEFU_ACTION_PORT": free_port(),
         "KEFU_REDIS_PORT": free_port(),
     }
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "KEFU_DEMO_PASSWORD")}
     env.update({k: str(v) for k, v in ports.items()})
-    env.update(
-        {
-            "KEFU_DATA_DIR": str(data_dir),
-            "KEFU_MODEL": str(model_path),
-            "KEFU_DEMO_PASSWORD": "test-pw",
-        }
-    )
+    env.update({"KEFU_DATA_DIR": str(data_dir), "KEFU_MODEL": str(model_path), **extra_env})
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.launcher"],
         cwd=ROOT,
@@ -136,13 +131,23 @@ def system(model_path, tmp_path_factory):
     )
     output = []
     deadline = time.monotonic() + 300
-    for line in process.stdout:
+    for line in process.stdout:  # blocks until the launcher prints
         output.append(line)
         if "[kefu] ready" in line or time.monotonic() > deadline:
             break
     if "[kefu] ready" not in "".join(output):
         process.kill()
         pytest.fail("launcher did not get ready:\n" + "".join(output))
+    return process, ports, output
+
+
+@pytest.fixture(scope="session")
+def system(model_path, tmp_path_factory):
+    """The whole system as `make run` starts it (embedded Redis, action server, Rasa)."""
+    import signal
+
+    data_dir = tmp_path_factory.mktemp("system")
+    process, ports, _ = launch(model_path, data_dir, {"KEFU_DEMO_PASSWORD": "test-pw"})
     base = f"http://127.0.0.1:{ports['KEFU_RASA_PORT']}"
     yield {
         "base": base,

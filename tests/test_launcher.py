@@ -7,18 +7,14 @@ endpoints.yml and the Redis tracker and lock stores work together.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 import redis
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import launch
 
 pytestmark = pytest.mark.model
 
@@ -39,31 +35,7 @@ def _get(url: str) -> object:
 @pytest.fixture(scope="module")
 def running(model_path, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("var")
-    ports = {
-        "KEFU_RASA_PORT": free_port(),
-        "KEFU_ACTION_PORT": free_port(),
-        "KEFU_REDIS_PORT": free_port(),
-    }
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "KEFU_DEMO_PASSWORD")}
-    env.update({k: str(v) for k, v in ports.items()})
-    env.update({"KEFU_DATA_DIR": str(data_dir), "KEFU_MODEL": str(model_path)})
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.launcher"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output = []
-    deadline = time.monotonic() + 300
-    for line in process.stdout:  # blocks until the launcher prints
-        output.append(line)
-        if "[kefu] ready" in line or time.monotonic() > deadline:
-            break
-    if "[kefu] ready" not in "".join(output):
-        process.kill()
-        pytest.fail("launcher did not get ready:\n" + "".join(output))
+    process, ports, output = launch(model_path, data_dir, {})
     yield {"ports": ports, "data_dir": data_dir, "process": process, "output": output}
     if process.poll() is None:
         process.send_signal(signal.SIGINT)

@@ -12,15 +12,21 @@ from __future__ import annotations
 from typing import Any, Dict, Tuple
 
 from bot.assist.turn import case_from_dict
-from bot.policy import LIMIT_NAMES, Policy, review
+from bot.policy import Policy, approver_for, budget_reason, explain, review
 from bot.store.accounts import Account
 from bot.store.grants import Grants, fingerprint, today
 
 Answer = Tuple[int, Dict[str, Any]]
 
 
-def _budget_reason(role_label: str, left: int, cost: int) -> str:
-    return f"今日補償預算只剩 NT${max(left, 0):,}，不足 NT${cost:,}（{role_label}）"
+_KEY_REUSED = (422, {"error": "這個 idempotency_key 已用於另一個請求，請換一個新的"})
+
+
+def _stored(answer: Dict[str, Any], request_print: str) -> Answer:
+    """The answer kept under an idempotency key, if it was kept for this same request."""
+    if answer["fingerprint"] != request_print:
+        return _KEY_REUSED
+    return answer["status"], answer["body"]
 
 
 async def request_grant(
@@ -36,14 +42,14 @@ async def request_grant(
     request_print = fingerprint(cid, option["id"])
     stored = await grants.stored_answer(account.username, idempotency_key)
     if stored is not None:
-        if stored["fingerprint"] != request_print:
-            return 422, {"error": "這個 idempotency_key 已用於另一個請求，請換一個新的"}
-        return stored["status"], stored["body"]
+        return _stored(stored, request_print)
     day = today()
     role = policy.role(account.role)
     remedy = policy.remedy(option["id"])
+    cost = int(option["cost"])
+    facts = case_from_dict(case, day)
     spent = await grants.spent(account.username, day)
-    breaches = review(remedy, int(option["cost"]), case_from_dict(case, day), role, spent, policy)
+    breaches = review(remedy, cost, facts, role, spent, policy)
     if not breaches:
         outcome = await grants.grant(
             username=account.username,
@@ -55,29 +61,13 @@ async def request_grant(
             day=day,
         )
         if outcome.status in ("granted", "replay"):
-            answer = outcome.answer
-            if answer["fingerprint"] != request_print:
-                return 422, {"error": "這個 idempotency_key 已用於另一個請求，請換一個新的"}
-            return answer["status"], answer["body"]
+            return _stored(outcome.answer, request_print)
         if outcome.status == "already":
             return 409, {"error": f"「{option['label']}」已經在這個對話中提供過了"}
-        # over budget: someone spent it between the check and the spend
-        approver = policy.roles[min(role.rank + 1, len(policy.roles) - 1)]
-        reasons = [
-            (
-                "budget",
-                approver.name,
-                _budget_reason(role.label, role.daily_budget - outcome.spent, int(option["cost"])),
-            )
-        ]
-    else:
-        reasons = [(b.limit, b.approver, b.reason) for b in breaches]
-    approver = max((policy.role(name) for _, name, _ in reasons), key=lambda r: r.rank)
-    limits = list(dict.fromkeys(limit for limit, _, _ in reasons))
-    reason = (
-        f"需{approver.label}核准（{'、'.join(LIMIT_NAMES[limit] for limit in limits)}）："
-        + "；".join(text for _, _, text in reasons)
-    )
+        # over budget: others spent it between the check and the spend; check again
+        breaches = review(remedy, cost, facts, role, outcome.spent, policy)
+    approver = approver_for(breaches, policy)
+    reason = explain(breaches, role, spent, policy)
     outcome = await grants.open_approval(
         username=account.username,
         idempotency_key=idempotency_key,
@@ -86,12 +76,9 @@ async def request_grant(
         option=option,
         approver=approver.name,
         reason=reason,
-        limits=limits,
+        limits=list(dict.fromkeys(breach.limit for breach in breaches)),
     )
-    answer = outcome.answer
-    if answer["fingerprint"] != request_print:
-        return 422, {"error": "這個 idempotency_key 已用於另一個請求，請換一個新的"}
-    return answer["status"], answer["body"]
+    return _stored(outcome.answer, request_print)
 
 
 def may_decide(policy: Policy, account: Account, approval: Dict[str, str]) -> bool:
@@ -123,5 +110,5 @@ async def decide(
         return 409, {"error": f"「{approval['label']}」已經在這個對話中提供過了"}
     if outcome.status == "over":
         cost = int(approval["cost"])
-        return 409, {"error": _budget_reason(role.label, role.daily_budget - outcome.spent, cost)}
+        return 409, {"error": budget_reason(role.daily_budget - outcome.spent, cost)}
     return 200, await grants.approval(approval["id"])

@@ -13,6 +13,8 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 import yaml
 
+from bot.assist.analysis import COMPLAINT_TYPES
+
 TECHNIQUES = {
     "clear_explanation": "清楚說明",
     "active_listening": "主動聆聽",
@@ -160,8 +162,6 @@ def _strategy(path: Path) -> Strategy:
 
 def load_replies(folder: Path, complaint_types: Optional[FrozenSet[str]] = None) -> Replies:
     """Every ``*.yml`` in ``folder`` except ``strategy.yml`` is a template file."""
-    from bot.assist.analysis import COMPLAINT_TYPES
-
     folder = Path(folder)
     types = complaint_types or frozenset(COMPLAINT_TYPES)
     templates: List[Template] = []

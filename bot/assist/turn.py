@@ -94,8 +94,17 @@ class Assist:
     case: Dict[str, Any] = field(default_factory=dict)
 
 
+def _tier_label(policy: Policy, tier: str) -> str:
+    known = policy.tiers.get(tier)
+    return known.label if known else tier
+
+
 def _alerts(
-    facts: TurnFacts, order: Optional[Order], customer: Optional[Customer], today: dt.date
+    facts: TurnFacts,
+    order: Optional[Order],
+    customer: Optional[Customer],
+    today: dt.date,
+    policy: Policy,
 ) -> List[Dict[str, str]]:
     alerts: List[Dict[str, str]] = []
     if facts.escalation_flag:
@@ -117,7 +126,7 @@ def _alerts(
     if customer is not None:
         if customer.tier in ("gold", "vip"):
             alerts.append(
-                {"kind": "tier", "text": f"{customer.title}是{_TIER_LABEL[customer.tier]}"}
+                {"kind": "tier", "text": f"{customer.title}是{_tier_label(policy, customer.tier)}"}
             )
         if customer.birthday and customer.birthday.month == today.month:
             alerts.append({"kind": "birthday", "text": f"{customer.title}本月生日"})
@@ -126,9 +135,6 @@ def _alerts(
                 {"kind": "history", "text": f"過去曾反映問題 {customer.past_complaints} 次"}
             )
     return alerts
-
-
-_TIER_LABEL = {"regular": "一般會員", "silver": "銀卡會員", "gold": "金卡會員", "vip": "VIP 會員"}
 
 
 def _case(
@@ -253,11 +259,11 @@ def build_assist(
         "stage_label": STAGES[stage],
         "suggestions": [s.as_dict() for s in suggestions],
         "compensation": [o.as_dict() for o in options],
-        "alerts": _alerts(facts, order, customer, today),
+        "alerts": _alerts(facts, order, customer, today, policy),
         "context": {
             "customer": None
             if customer is None
-            else {"title": customer.title, "tier": _TIER_LABEL.get(customer.tier, customer.tier)},
+            else {"title": customer.title, "tier": _tier_label(policy, customer.tier)},
             "order": None
             if order is None
             else {

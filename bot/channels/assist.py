@@ -72,6 +72,20 @@ def _route(
     return wrapped
 
 
+def _staff(
+    handler: Callable[..., Awaitable[HTTPResponse]],
+) -> Callable[..., Awaitable[HTTPResponse]]:
+    """A route for logged-in staff: the handler also gets the services and the caller."""
+
+    async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+        services = get_services()
+        account = await _caller(request, services)
+        return await handler(request, services, account, *args, **kwargs)
+
+    wrapped.__name__ = wrapped.__qualname__ = handler.__name__  # Sanic names routes by it
+    return _route(wrapped)
+
+
 async def _caller(request: Request, services: Services) -> Account:
     account = await services.accounts.authenticate(bearer_token(request))
     if account is None:
@@ -165,10 +179,8 @@ class AssistInput(InputChannel):
             )
 
         @bp.post("/webhook")
-        @_route
-        async def webhook(request: Request) -> HTTPResponse:
-            services = get_services()
-            account = await _caller(request, services)
+        @_staff
+        async def webhook(request: Request, services: Services, account: Account) -> HTTPResponse:
             body = read_json(request)
             cid = field_id(body, "sender")
             text = field_text(body, "message")
@@ -203,10 +215,8 @@ class AssistInput(InputChannel):
             return response.json(payload)
 
         @bp.post("/outcome")
-        @_route
-        async def outcome(request: Request) -> HTTPResponse:
-            services = get_services()
-            account = await _caller(request, services)
+        @_staff
+        async def outcome(request: Request, services: Services, account: Account) -> HTTPResponse:
             body = read_json(request)
             cid = field_id(body, "conversation_id")
             item_id = field_id(body, "suggestion_id")
@@ -239,10 +249,8 @@ class AssistInput(InputChannel):
             return response.json({"recorded": True, "event_id": event_id, **event})
 
         @bp.post("/reply")
-        @_route
-        async def reply(request: Request) -> HTTPResponse:
-            services = get_services()
-            account = await _caller(request, services)
+        @_staff
+        async def reply(request: Request, services: Services, account: Account) -> HTTPResponse:
             body = read_json(request)
             cid = field_id(body, "conversation_id")
             text = field_text(body, "text")
@@ -284,10 +292,10 @@ class AssistInput(InputChannel):
             )
 
         @bp.get("/conversations")
-        @_route
-        async def conversations(request: Request) -> HTTPResponse:
-            services = get_services()
-            account = await _caller(request, services)
+        @_staff
+        async def conversations(
+            request: Request, services: Services, account: Account
+        ) -> HTTPResponse:
             rows = await services.conversations.recent()
             if not _is_supervisor(services, account):
                 rows = [row for row in rows if row.get("agent") in ("", account.username)]
@@ -306,10 +314,10 @@ class AssistInput(InputChannel):
             )
 
         @bp.get("/conversations/<cid>")
-        @_route
-        async def conversation(request: Request, cid: str) -> HTTPResponse:
-            services = get_services()
-            account = await _caller(request, services)
+        @_staff
+        async def conversation(
+            request: Request, services: Services, account: Account, cid: str
+        ) -> HTTPResponse:
             cid = field_id({"conversation_id": cid}, "conversation_id")
             record = await _conversation(services, account, cid)
             return response.json(
@@ -324,10 +332,10 @@ class AssistInput(InputChannel):
             )
 
         @bp.post("/conversations/<cid>/claim")
-        @_route
-        async def claim(request: Request, cid: str) -> HTTPResponse:
-            services = get_services()
-            account = await _caller(request, services)
+        @_staff
+        async def claim(
+            request: Request, services: Services, account: Account, cid: str
+        ) -> HTTPResponse:
             cid = field_id({"conversation_id": cid}, "conversation_id")
             body = read_json(request) if request.body else {}
             target = field_id(body, "agent", required=False) or account.username
@@ -345,10 +353,10 @@ class AssistInput(InputChannel):
             return response.json({"conversation_id": cid, "agent": target, "status": "active"})
 
         @bp.post("/conversations/<cid>/close")
-        @_route
-        async def close(request: Request, cid: str) -> HTTPResponse:
-            services = get_services()
-            account = await _caller(request, services)
+        @_staff
+        async def close(
+            request: Request, services: Services, account: Account, cid: str
+        ) -> HTTPResponse:
             cid = field_id({"conversation_id": cid}, "conversation_id")
             body = read_json(request)
             resolution = field_choice(body, "resolution", RESOLUTIONS)
@@ -373,10 +381,8 @@ class AssistInput(InputChannel):
             )
 
         @bp.post("/compensation/grant")
-        @_route
-        async def grant(request: Request) -> HTTPResponse:
-            services = get_services()
-            account = await _caller(request, services)
+        @_staff
+        async def grant(request: Request, services: Services, account: Account) -> HTTPResponse:
             body = read_json(request)
             cid = field_id(body, "conversation_id")
             option_id = field_id(body, "option_id")
@@ -398,10 +404,8 @@ class AssistInput(InputChannel):
             return response.json(answer, status=status)
 
         @bp.get("/approvals")
-        @_route
-        async def approvals(request: Request) -> HTTPResponse:
-            services = get_services()
-            account = await _caller(request, services)
+        @_staff
+        async def approvals(request: Request, services: Services, account: Account) -> HTTPResponse:
             if _rank(services, account) == 0:
                 raise ApiError(403, "核准清單只開放給可核准的主管與資深客服")
             status = request.args.get("status")
@@ -416,10 +420,10 @@ class AssistInput(InputChannel):
             return response.json({"approvals": [_approval_view(row) for row in rows]})
 
         @bp.post("/approvals/<approval_id>")
-        @_route
-        async def decide(request: Request, approval_id: str) -> HTTPResponse:
-            services = get_services()
-            account = await _caller(request, services)
+        @_staff
+        async def decide(
+            request: Request, services: Services, account: Account, approval_id: str
+        ) -> HTTPResponse:
             approval_id = field_id({"approval_id": approval_id}, "approval_id")
             body = read_json(request)
             decision = field_choice(body, "decision", ("approve", "deny"))

@@ -77,13 +77,6 @@ class LiveChatInput(InputChannel):
         self.socketio_path = socketio_path
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        services = None  # created on first use, inside the server's event loop
-
-        def _services():  # noqa: ANN202
-            nonlocal services
-            services = services or get_services()
-            return services
-
         settings = Settings.from_env(os.environ)
         sio = AsyncServer(
             async_mode="sanic",
@@ -132,7 +125,7 @@ class LiveChatInput(InputChannel):
             await _handle_customer_text(session_id, text.strip())
 
         async def _handle_customer_text(cid: str, text: str) -> None:
-            svc = _services()
+            svc = get_services()
             agent = blueprint.ctx.app.ctx.agent
             if agent is None or not agent.is_ready():
                 logger.warning("message for %s while the model is not loaded", cid)
@@ -172,7 +165,7 @@ class LiveChatInput(InputChannel):
 
         async def _after_close(cid: str, text: str) -> None:
             """A closed conversation only takes the customer's rating (1–5)."""
-            svc = _services()
+            svc = get_services()
             match = _RATING.match(text)
             if match and await svc.conversations.rate(cid, int(match.group(1))):
                 await svc.conversations.log_outcome(
@@ -187,7 +180,7 @@ class LiveChatInput(InputChannel):
         @sio.on("connect", namespace=AGENT_NAMESPACE)
         async def agent_connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
             token = (auth or {}).get("token") if isinstance(auth, dict) else None
-            svc = _services()
+            svc = get_services()
             account = await svc.accounts.authenticate(token) if isinstance(token, str) else None
             if account is None:
                 return False

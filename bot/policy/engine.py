@@ -139,20 +139,27 @@ def review(
             Breach(
                 "budget",
                 approver.name,
-                f"今日補償預算只剩 {_money(max(left, 0))}，不足 {_money(cost)}",
+                budget_reason(left, cost),
             )
         )
     return breaches
 
 
-def _approver(breaches: Sequence[Breach], policy: Policy) -> Optional[Role]:
+def budget_reason(left: int, cost: int) -> str:
+    """The budget limit in words (also what an approver over their own budget is told)."""
+    return f"今日補償預算只剩 {_money(max(left, 0))}，不足 {_money(cost)}"
+
+
+def approver_for(breaches: Sequence[Breach], policy: Policy) -> Optional[Role]:
+    """The role that may lift every broken limit: the highest one any of them needs."""
     if not breaches:
         return None
     return max((policy.role(breach.approver) for breach in breaches), key=lambda r: r.rank)
 
 
-def _sentence(breaches: Sequence[Breach], role: Role, spent_today: int, policy: Policy) -> str:
-    approver = _approver(breaches, policy)
+def explain(breaches: Sequence[Breach], role: Role, spent_today: int, policy: Policy) -> str:
+    """One sentence for the agent: may offer it now, or who must approve and why."""
+    approver = approver_for(breaches, policy)
     if approver is None:
         left = max(role.daily_budget - spent_today, 0)
         return f"可直接提供：在您的權限內（今日預算剩 {_money(left)}）"
@@ -184,7 +191,7 @@ def rank_options(case: Case, role: Role, spent_today: int, policy: Policy) -> Li
     for _, remedy in sorted(enumerate(candidates), key=key):
         cost = price(remedy, case, policy)
         breaches = tuple(review(remedy, cost, case, role, spent_today, policy))
-        approver = _approver(breaches, policy)
+        approver = approver_for(breaches, policy)
         options.append(
             Option(
                 id=remedy.id,
@@ -196,7 +203,7 @@ def rank_options(case: Case, role: Role, spent_today: int, policy: Policy) -> Li
                 else int(round(remedy.face_value * _multiplier(remedy, case, policy))),
                 breaches=breaches,
                 approver=approver.name if approver else None,
-                reason=_sentence(breaches, role, spent_today, policy),
+                reason=explain(breaches, role, spent_today, policy),
             )
         )
     return options

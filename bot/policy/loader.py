@@ -11,18 +11,10 @@ from typing import Any, Dict, List, Mapping
 
 import yaml
 
+from bot.assist.analysis import COMPLAINT_TYPES as COMPLAINT_NAMES
 from bot.policy.model import Policy, RefundWindow, Remedy, Role, Tier
 
-COMPLAINT_TYPES = frozenset(
-    {
-        "complaint_demanding",
-        "complaint_escalation",
-        "complaint_price_error",
-        "complaint_special_request",
-        "complaint_miscommunication",
-        "complaint_defect",
-    }
-)
+COMPLAINT_TYPES = frozenset(COMPLAINT_NAMES)
 KINDS = frozenset({"refund", "replacement", "redelivery", "voucher", "loyalty", "gift", "apology"})
 NEEDS = frozenset({"order", "delivered", "amount", "birthday_month"})
 COST_KEYS = {"fixed", "order_value", "goods_cost", "claimed_amount"}

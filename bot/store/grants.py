@@ -34,22 +34,34 @@ def fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
+# The spend both a grant and an approval do, on the same keys: KEYS[2] the budget,
+# KEYS[3] the conversation's granted set, KEYS[4] its grants list; the locals option,
+# cost, budget, record and budget_ttl are set by the script around it.
+_SPEND = """
+if redis.call('SISMEMBER', KEYS[3], option) == 1 then return {'already', ''} end
+local spent = tonumber(redis.call('GET', KEYS[2]) or '0')
+if spent + cost > budget then return {'over', tostring(spent)} end
+redis.call('INCRBY', KEYS[2], cost)
+redis.call('EXPIRE', KEYS[2], budget_ttl)
+redis.call('SADD', KEYS[3], option)
+redis.call('RPUSH', KEYS[4], record)
+"""
+
 # KEYS: idempotency, budget, conversation's granted set, conversation's grants list
 # ARGV: cost, daily budget, stored answer for a grant (json), option id, idem ttl, budget ttl
-_GRANT = """
+_GRANT = (
+    """
 local prev = redis.call('GET', KEYS[1])
 if prev then return {'replay', prev} end
-if redis.call('SISMEMBER', KEYS[3], ARGV[4]) == 1 then return {'already', ''} end
-local spent = tonumber(redis.call('GET', KEYS[2]) or '0')
-local cost = tonumber(ARGV[1])
-if spent + cost > tonumber(ARGV[2]) then return {'over', tostring(spent)} end
-redis.call('INCRBY', KEYS[2], cost)
-redis.call('EXPIRE', KEYS[2], tonumber(ARGV[6]))
-redis.call('SADD', KEYS[3], ARGV[4])
-redis.call('RPUSH', KEYS[4], ARGV[3])
-redis.call('SET', KEYS[1], ARGV[3], 'EX', tonumber(ARGV[5]))
-return {'granted', ARGV[3]}
+local cost, budget, record = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local option, budget_ttl = ARGV[4], tonumber(ARGV[6])
 """
+    + _SPEND
+    + """
+redis.call('SET', KEYS[1], record, 'EX', tonumber(ARGV[5]))
+return {'granted', record}
+"""
+)
 
 # KEYS: idempotency, approval hash, approvals index
 # ARGV: stored answer (json), approval fields (json), approval id, time, idem ttl
@@ -65,7 +77,8 @@ return {'opened', ARGV[1]}
 
 # KEYS: approval hash, decider's budget, conversation's granted set, conversation's grants list
 # ARGV: decision, cost, decider's daily budget, grant record (json), option id, decider, time, budget ttl
-_DECIDE = """
+_DECIDE = (
+    """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing', ''} end
 if status ~= 'pending' then return {'decided', status} end
@@ -73,17 +86,15 @@ if ARGV[1] == 'deny' then
   redis.call('HSET', KEYS[1], 'status', 'denied', 'decided_by', ARGV[6], 'decided_at', ARGV[7])
   return {'denied', ''}
 end
-if redis.call('SISMEMBER', KEYS[3], ARGV[5]) == 1 then return {'already', ''} end
-local spent = tonumber(redis.call('GET', KEYS[2]) or '0')
-local cost = tonumber(ARGV[2])
-if spent + cost > tonumber(ARGV[3]) then return {'over', tostring(spent)} end
-redis.call('INCRBY', KEYS[2], cost)
-redis.call('EXPIRE', KEYS[2], tonumber(ARGV[8]))
-redis.call('SADD', KEYS[3], ARGV[5])
-redis.call('RPUSH', KEYS[4], ARGV[4])
+local cost, budget, record = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local option, budget_ttl = ARGV[5], tonumber(ARGV[8])
+"""
+    + _SPEND
+    + """
 redis.call('HSET', KEYS[1], 'status', 'approved', 'decided_by', ARGV[6], 'decided_at', ARGV[7])
 return {'approved', ''}
 """
+)
 
 
 @dataclass(frozen=True)
