@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Dict, List
 
 from bot.assist.replies import RepliesError
+from bot.channels import pages
 from bot.config import ConfigError, Settings
 from bot.demo import DemoDataError
 from bot.devredis import EmbeddedRedis, RedisStartError, start
@@ -160,12 +161,15 @@ def run(settings: Settings, bin_dir: Path) -> int:
         )
         base = f"http://{settings.host}:{settings.rasa_port}"
         assist = f"{base}/webhooks/assist"
+        page = pages.urls(base)
         print(
-            f"\n  Rasa server      {base}\n"
+            f"\n  Customer chat    {page['chat']}\n"
+            f"  Agent console    {page['console']}\n"
+            f"  Rasa server      {base}\n"
             f'  NLU parse        curl -s {base}/model/parse -d \'{{"text":"我上週買的吹風機用兩天就壞了"}}\'\n'
             f"  Assist API       {assist}/  (docs/openapi.yaml; health: {assist}/health)\n"
             f"  Live chat        {base}/socket.io  (Rasa's socket.io protocol; agents: namespace /agent)\n"
-            f"  Demo accounts    agent1, senior1, super1 (password: $KEFU_DEMO_PASSWORD, default kefu-demo)\n"
+            f"  Demo accounts    agent1, agent2, senior1, super1 (password: $KEFU_DEMO_PASSWORD, default kefu-demo)\n"
             f"  Action server    http://127.0.0.1:{settings.action_port}/health\n"
             f"  Redis            {target.url if settings.redis_url is None else '(REDIS_URL)'}\n"
             f"  Logs             {logs}/\n",

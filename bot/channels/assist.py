@@ -34,7 +34,7 @@ from bot.channels.http import (
     field_text,
     read_json,
 )
-from bot.channels.live import relay_to_customer, request_rating
+from bot.channels.live import notify_staff, relay_to_customer, request_rating
 from bot.channels.pipeline import process_customer_message
 from bot.services import Services, get_services
 from bot.store.accounts import Account
@@ -255,7 +255,9 @@ class AssistInput(InputChannel):
             cid = field_id(body, "conversation_id")
             text = field_text(body, "text")
             suggestion_id = field_id(body, "suggestion_id", required=False)
-            await _conversation(services, account, cid)
+            record = await _conversation(services, account, cid)
+            if record["status"] == "closed":
+                raise ApiError(409, "這個對話已經結束，無法再傳訊息給顧客")
             suggestion: Optional[Dict[str, Any]] = None
             if suggestion_id is not None:
                 suggestion = await services.conversations.suggestion(cid, suggestion_id)
@@ -266,6 +268,7 @@ class AssistInput(InputChannel):
                 "agent": account.username,
                 "suggestion_id": suggestion_id,
                 "technique": suggestion["technique"] if suggestion else None,
+                "technique_label": suggestion.get("technique_label") if suggestion else None,
                 "edited": edited,
             }
             message = {"role": "agent", "text": text, "ts": round(time.time(), 3), **details}
@@ -276,6 +279,15 @@ class AssistInput(InputChannel):
             )
             await services.conversations.record_agent_reply(cid, message)
             relayed = await relay_to_customer(request.app, cid, text)
+            await notify_staff(
+                request.app,
+                {
+                    "conversation_id": cid,
+                    "status": "active",
+                    "agent": record["agent"] or None,
+                    "message": message,
+                },
+            )
             if suggestion is not None:
                 event = {
                     "conversation_id": cid,
@@ -307,6 +319,12 @@ class AssistInput(InputChannel):
                             "agent": row.get("agent") or None,
                             "status": row.get("status"),
                             "updated": float(row.get("updated") or 0),
+                            "last_message": {
+                                "role": row["last_message"]["role"],
+                                "text": row["last_message"]["text"][:80],
+                            }
+                            if row.get("last_message")
+                            else None,
                         }
                         for row in rows
                     ]
@@ -328,6 +346,10 @@ class AssistInput(InputChannel):
                     "messages": await services.conversations.messages(cid),
                     "assist": await services.conversations.assist(cid),
                     "granted": await services.grants.granted(cid),
+                    "approvals": [
+                        _approval_view(row) for row in await services.grants.approvals(cid=cid)
+                    ],
+                    "rating": int(record["rating"]) if record.get("rating") else None,
                 }
             )
 
@@ -350,6 +372,12 @@ class AssistInput(InputChannel):
             if await services.accounts.get(target) is None:
                 raise ApiError(404, f"找不到帳號 {target}")
             await services.conversations.claim(cid, target)
+            await notify_staff(
+                request.app,
+                {"conversation_id": cid, "status": "active", "agent": target},
+                queue=True,
+                previous_agent=record["agent"],
+            )
             return response.json({"conversation_id": cid, "agent": target, "status": "active"})
 
         @bp.post("/conversations/<cid>/close")
@@ -376,6 +404,10 @@ class AssistInput(InputChannel):
             )
             await services.conversations.log_outcome({**summary, "action": "closed"})
             rating_requested = await request_rating(request.app, cid)
+            await notify_staff(
+                request.app,
+                {"conversation_id": cid, "status": "closed", "agent": record["agent"] or None},
+            )
             return response.json(
                 {**summary, "status": "closed", "rating_requested": rating_requested}
             )

@@ -28,7 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
-from bot.channels import speedups
+from bot.channels import pages, speedups
 from bot.channels.http import MAX_TEXT_CHARS
 from bot.channels.pipeline import process_customer_message
 from bot.config import Settings
@@ -45,6 +45,7 @@ RATING_REQUEST = (
     "這次的對話已經結束，謝謝您的耐心。想請您為這次的服務打個分數（1 到 5 分，5 分最滿意）："
 )
 RATING_THANKS = "謝謝您的評分，我們會繼續努力！"
+NOT_SENT = "系統暫時忙碌，剛才的訊息沒有送出，請稍後再傳一次。"
 ENDED = "這次的對話已經結束了。如果還有其他問題，請重新整理頁面開始新的對話。"
 _RATING = re.compile(r"^\s*(?:評分\s*)?([1-5])\s*(?:分)?\s*$")
 
@@ -90,6 +91,8 @@ class LiveChatInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        pages.add_routes(blueprint)
+
         # ---- customers: Rasa's socketio protocol ----
 
         @sio.on("connect")
@@ -98,14 +101,49 @@ class LiveChatInput(InputChannel):
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Optional[Dict]) -> None:
-            session_id = (data or {}).get("session_id") if isinstance(data, dict) else None
+            svc = get_services()
+            asked = (data or {}).get("session_id") if isinstance(data, dict) else None
             try:
-                session_id = check_id(session_id, "session_id")
-            except BadId:
+                session_id = check_id(asked, "session_id")
+                resumed = await svc.conversations.resume_live_session(session_id)
+            except (BadId, RedisError):
+                resumed = False
+            if not resumed:
+                # only ids this channel issued may be resumed: a browser cannot pick
+                # another conversation's id (REST senders choose theirs) and read it
                 session_id = uuid.uuid4().hex
+                try:
+                    await svc.conversations.issue_live_session(session_id)
+                except RedisError as error:
+                    logger.warning("could not record live session: %s", error)
             await sio.enter_room(sid, session_id)
             await sio.save_session(sid, {"session_id": session_id})
             await sio.emit("session_confirm", session_id, room=sid)
+            if resumed:
+                await _send_history(sid, session_id)
+
+        async def _send_history(sid: str, cid: str) -> None:
+            """What the customer saw before the reconnect: their messages and the agent's."""
+            svc = get_services()
+            try:
+                record = await svc.conversations.get(cid)
+                messages = await svc.conversations.messages(cid)
+            except RedisError as error:
+                logger.warning("no history for a resumed session: %s", error)
+                return
+            await sio.emit(
+                "kefu_history",
+                {
+                    "messages": [
+                        {"role": m["role"], "text": m["text"], "ts": m.get("ts")}
+                        for m in messages
+                        if m.get("role") in ("customer", "agent")
+                    ],
+                    "status": (record or {}).get("status", "new"),
+                    "rated": bool((record or {}).get("rating")),
+                },
+                room=sid,
+            )
 
         @sio.on("user_uttered")
         async def user_uttered(sid: str, data: Any) -> None:
@@ -122,13 +160,14 @@ class LiveChatInput(InputChannel):
             if len(text) > MAX_TEXT_CHARS:
                 await sio.emit("bot_uttered", {"text": TOO_LONG}, room=sid)
                 return
-            await _handle_customer_text(session_id, text.strip())
+            await _handle_customer_text(sid, session_id, text.strip())
 
-        async def _handle_customer_text(cid: str, text: str) -> None:
+        async def _handle_customer_text(sid: str, cid: str, text: str) -> None:
             svc = get_services()
             agent = blueprint.ctx.app.ctx.agent
             if agent is None or not agent.is_ready():
                 logger.warning("message for %s while the model is not loaded", cid)
+                await sio.emit("bot_uttered", {"text": NOT_SENT}, room=sid)
                 return
             try:
                 conversation = await svc.conversations.get(cid)
@@ -149,18 +188,21 @@ class LiveChatInput(InputChannel):
                 )
             except RedisError as error:
                 logger.warning("redis unavailable for %s: %s", cid, error)
+                await sio.emit("bot_uttered", {"text": NOT_SENT}, room=sid)
                 return
-            update = {
-                "conversation_id": cid,
-                "status": (await svc.conversations.get(cid) or {}).get("status"),
-                "agent": conversation.get("agent") or None,
-                "message": {"role": "customer", "text": text},
-                "assist": payload,
-            }
-            room = agent_room(conversation["agent"]) if conversation.get("agent") else QUEUE_ROOM
-            await sio.emit("conversation_update", update, room=room, namespace=AGENT_NAMESPACE)
-            await sio.emit(
-                "conversation_update", update, room=SUPERVISOR_ROOM, namespace=AGENT_NAMESPACE
+            await notify_staff(
+                blueprint.ctx.app,
+                {
+                    "conversation_id": cid,
+                    "status": (await svc.conversations.get(cid) or {}).get("status"),
+                    "agent": conversation.get("agent") or None,
+                    "message": {
+                        "role": "customer",
+                        "text": text,
+                        "sentiment": payload["analysis"].get("sentiment"),
+                    },
+                    "assist": payload,
+                },
             )
 
         async def _after_close(cid: str, text: str) -> None:
@@ -172,6 +214,16 @@ class LiveChatInput(InputChannel):
                     {"conversation_id": cid, "action": "rated", "rating": int(match.group(1))}
                 )
                 await sio.emit("bot_uttered", {"text": RATING_THANKS}, room=cid)
+                record = await svc.conversations.get(cid) or {}
+                await notify_staff(
+                    blueprint.ctx.app,
+                    {
+                        "conversation_id": cid,
+                        "status": "closed",
+                        "agent": record.get("agent") or None,
+                        "rating": int(match.group(1)),
+                    },
+                )
             else:
                 await sio.emit("bot_uttered", {"text": ENDED}, room=cid)
 
@@ -188,11 +240,28 @@ class LiveChatInput(InputChannel):
             await sio.enter_room(sid, agent_room(account.username), namespace=AGENT_NAMESPACE)
             if svc.policy.role(account.role).rank >= svc.policy.role("supervisor").rank:
                 await sio.enter_room(sid, SUPERVISOR_ROOM, namespace=AGENT_NAMESPACE)
-            else:  # supervisors already see every conversation, queue included
-                await sio.enter_room(sid, QUEUE_ROOM, namespace=AGENT_NAMESPACE)
+            await sio.enter_room(sid, QUEUE_ROOM, namespace=AGENT_NAMESPACE)
             return True
 
         return blueprint
+
+
+async def notify_staff(
+    app: Sanic, update: Dict[str, Any], *, queue: bool = False, previous_agent: str = ""
+) -> bool:
+    """Tell the consoles that a conversation changed: its agent (or the queue, while it has
+    none, or with ``queue`` when it just left it), the agent it was taken from, and the
+    supervisors; each socket gets it once."""
+    sio = getattr(app.ctx, "kefu_sio", None)
+    if sio is None:
+        return False
+    rooms = [agent_room(update["agent"]) if update.get("agent") else QUEUE_ROOM, SUPERVISOR_ROOM]
+    if queue and QUEUE_ROOM not in rooms:
+        rooms.append(QUEUE_ROOM)
+    if previous_agent and previous_agent != update.get("agent"):
+        rooms.append(agent_room(previous_agent))
+    await sio.emit("conversation_update", update, to=rooms, namespace=AGENT_NAMESPACE)
+    return True
 
 
 async def relay_to_customer(app: Sanic, cid: str, text: str) -> bool:

@@ -28,6 +28,7 @@ if redis.call('HGET', KEYS[1], 'status') ~= 'closed' then return 0 end
 return redis.call('HSETNX', KEYS[1], 'rating', ARGV[1])
 """
 RESOLUTIONS = ("resolved", "referred", "unresolved")
+LIVE_SESSION_TTL = 30 * 24 * 3600  # a customer's browser may come back for a month
 _WAITING = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'active' then redis.call('HSET', KEYS[1], 'status', 'waiting') end
@@ -89,6 +90,9 @@ class Conversations:
         """The customer's message and the assist it produced, all at once."""
         now = time.time()
         message = {"role": "customer", "text": text, "ts": round(now, 3)}
+        sentiment = (assist.get("analysis") or {}).get("sentiment")
+        if sentiment:
+            message["sentiment"] = sentiment
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.rpush(
                 keys.conversation_part(cid, "messages"), json.dumps(message, ensure_ascii=False)
@@ -154,6 +158,14 @@ class Conversations:
         )
         return entry.decode()
 
+    async def issue_live_session(self, session_id: str) -> None:
+        """Remember a session id the live channel gave a customer's browser."""
+        await self._redis.set(keys.live_session(session_id), "1", ex=LIVE_SESSION_TTL)
+
+    async def resume_live_session(self, session_id: str) -> bool:
+        """True (and the session kept longer) when this channel issued ``session_id``."""
+        return bool(await self._redis.expire(keys.live_session(session_id), LIVE_SESSION_TTL))
+
     async def messages(self, cid: str) -> List[Dict[str, Any]]:
         raw = await self._redis.lrange(keys.conversation_part(cid, "messages"), 0, -1)
         return [json.loads(item) for item in raw]
@@ -178,11 +190,20 @@ class Conversations:
     async def option(self, cid: str, option_id: str) -> Optional[Dict[str, Any]]:
         return await self._item(cid, "options", option_id)
 
-    async def recent(self, limit: int = 200) -> List[Dict[str, str]]:
-        """The most recently updated conversations, newest first."""
-        ids = await self._redis.zrevrange(keys.CONVERSATIONS, 0, limit - 1)
+    async def recent(self, limit: int = 200) -> List[Dict[str, Any]]:
+        """The most recently updated conversations, newest first, each with its last message."""
+        ids = [
+            cid.decode() for cid in await self._redis.zrevrange(keys.CONVERSATIONS, 0, limit - 1)
+        ]
         async with self._redis.pipeline(transaction=False) as pipe:
             for cid in ids:
-                pipe.hgetall(keys.conversation(cid.decode()))
-            rows = await pipe.execute()
-        return [_decode(row) for row in rows if row]
+                pipe.hgetall(keys.conversation(cid))
+                pipe.lindex(keys.conversation_part(cid, "messages"), -1)
+            replies = await pipe.execute()
+        rows: List[Dict[str, Any]] = []
+        for record, last in zip(replies[::2], replies[1::2]):
+            if record:
+                row: Dict[str, Any] = _decode(record)
+                row["last_message"] = json.loads(last) if last else None
+                rows.append(row)
+        return rows

@@ -63,7 +63,7 @@ return {'granted', record}
 """
 )
 
-# KEYS: idempotency, approval hash, approvals index
+# KEYS: idempotency, approval hash, approvals index, the conversation's approvals index
 # ARGV: stored answer (json), approval fields (json), approval id, time, idem ttl
 _OPEN_APPROVAL = """
 local prev = redis.call('GET', KEYS[1])
@@ -71,6 +71,7 @@ if prev then return {'replay', prev} end
 local fields = cjson.decode(ARGV[2])
 for k, v in pairs(fields) do redis.call('HSET', KEYS[2], k, v) end
 redis.call('ZADD', KEYS[3], tonumber(ARGV[4]), ARGV[3])
+redis.call('ZADD', KEYS[4], tonumber(ARGV[4]), ARGV[3])
 redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[5]))
 return {'opened', ARGV[1]}
 """
@@ -227,6 +228,7 @@ class Grants:
                 keys.idempotency(username, idempotency_key),
                 keys.approval(approval_id),
                 keys.APPROVALS,
+                keys.conversation_part(cid, "approvals"),
             ],
             args=[
                 json.dumps(record, ensure_ascii=False),
@@ -243,8 +245,10 @@ class Grants:
         data = await self._redis.hgetall(keys.approval(approval_id))
         return {k.decode(): v.decode() for k, v in data.items()} if data else None
 
-    async def approvals(self, limit: int = 200) -> List[Dict[str, str]]:
-        ids = await self._redis.zrevrange(keys.APPROVALS, 0, limit - 1)
+    async def approvals(self, limit: int = 200, cid: Optional[str] = None) -> List[Dict[str, str]]:
+        """The newest approval requests, all or one conversation's."""
+        index = keys.APPROVALS if cid is None else keys.conversation_part(cid, "approvals")
+        ids = await self._redis.zrevrange(index, 0, limit - 1)
         async with self._redis.pipeline(transaction=False) as pipe:
             for approval_id in ids:
                 pipe.hgetall(keys.approval(approval_id.decode()))

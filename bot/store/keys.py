@@ -54,6 +54,11 @@ def idempotency(username: str, key: str) -> str:
     return f"{PREFIX}:idem:{username}:{key}"
 
 
+def live_session(session_id: str) -> str:
+    """A session id the live chat channel issued (only those may be resumed)."""
+    return f"{PREFIX}:live:{session_id}"
+
+
 def approval(approval_id: str) -> str:
     return f"{PREFIX}:approval:{approval_id}"
 
