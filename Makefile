@@ -15,7 +15,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv dict train run test stories eval lint bench lock clean
+.PHONY: help venv dict train run test stories eval lint bench lock clean browser
 
 help:
 	@echo "make run    create the environment, train if the data changed, start Redis, the action server and Rasa"
@@ -58,7 +58,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot actions tests bench scripts
 	$(BIN)/ruff format --check bot actions tests bench scripts
 
-test: $(MODEL)
+# The browser tests drive Debian's Chromium (no browser download); CJK fonts so that
+# the screenshots show Chinese, not empty boxes.
+browser:
+	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium and fonts-noto-cjk (browser tests)"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; \
+	fi
+
+test: $(MODEL) browser
 	$(BIN)/ruff check bot actions tests bench scripts
 	$(BIN)/rasa data validate --fail-on-warnings
 	$(MAKE) --no-print-directory stories

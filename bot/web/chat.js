@@ -80,19 +80,20 @@
       button.addEventListener("click", function () {
         socket.emit("user_uttered", { message: "評分 " + score, session_id: sessionId });
         add("customer", "我給這次的服務 " + score + " 分");
-        rating.hidden = true;
-        ended.hidden = false;
+        showEnded();
       });
       ratingButtons.appendChild(button);
     });
     rating.hidden = false;
     ended.hidden = true;
+    list.scrollTop = list.scrollHeight;
   }
 
   function showEnded() {
     closed = true;
     rating.hidden = true;
     ended.hidden = false;
+    list.scrollTop = list.scrollHeight;
   }
 
   socket.on("connect", function () {

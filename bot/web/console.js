@@ -719,9 +719,10 @@
     var cid = state.selected;
     var resolution = document.querySelector('input[name="resolution"]:checked').value;
     $("close-confirm").disabled = true;
-    var result = await api("POST", "/conversations/" + encodeURIComponent(cid) + "/close", {
-      resolution: resolution, note: $("close-note").value.trim(),
-    });
+    var body = { resolution: resolution };
+    var note = $("close-note").value.trim();
+    if (note) body.note = note;
+    var result = await api("POST", "/conversations/" + encodeURIComponent(cid) + "/close", body);
     $("close-confirm").disabled = false;
     if (result.status !== 200) {
       $("close-error").textContent = result.data.error || "無法結案，請再試一次";

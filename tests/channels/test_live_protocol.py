@@ -24,6 +24,7 @@ class Customer:
         self.base = base
         self.client = socketio.AsyncClient(reconnection=False)
         self.received: list = []
+        self.history: list = []
         self.session: asyncio.Future | None = None
 
     async def connect(self, session_id=None) -> str:
@@ -38,6 +39,10 @@ class Customer:
         @self.client.on("bot_uttered")
         async def uttered(data):
             self.received.append(data)
+
+        @self.client.on("kefu_history")
+        async def history(data):
+            self.history.append(data)
 
         await self.client.connect(self.base, transports=["polling"], socketio_path="/socket.io")
         await self.client.emit("session_request", {"session_id": session_id})
@@ -129,7 +134,8 @@ async def test_customer_to_agent_and_back(system):
             (
                 u
                 for u in updates
-                if u["conversation_id"] == session_id and "KF2026" in u["message"]["text"]
+                if u["conversation_id"] == session_id
+                and "KF2026" in (u.get("message") or {}).get("text", "")
             ),
             None,
         )
@@ -261,3 +267,44 @@ def test_close_needs_a_known_resolution(system):
         system, "POST", "/conversations/nope-1/close", {"resolution": "maybe"}, token
     )
     assert status == 400 and "resolution" in body["error"]
+
+
+async def test_a_resumed_session_gets_its_history_and_only_issued_ids_resume(system):
+    token = login(system, "agent1")
+    customer = Customer(system["base"])
+    session_id = await customer.connect()
+    await customer.say(session_id, "我訂的蛋糕沒有照我要求不加堅果")
+    await wait_for(
+        lambda: call(system, "GET", f"/conversations/{session_id}", None, token)[0] == 200
+    )
+    await asyncio.to_thread(call, system, "POST", f"/conversations/{session_id}/claim", None, token)
+    await customer.close()
+    # the agent answers while the customer is away: nothing may be lost
+    for text in ("非常抱歉，我馬上幫您確認。", "已經請門市重新製作，今天送到。"):
+        status, body = await asyncio.to_thread(
+            call, system, "POST", "/reply", {"conversation_id": session_id, "text": text}, token
+        )
+        assert status == 200 and body["relayed"] is True
+    back = Customer(system["base"])
+    assert await back.connect(session_id) == session_id
+    history = await wait_for(lambda: back.history)
+    assert [(m["role"], m["text"]) for m in history[0]["messages"]] == [
+        ("customer", "我訂的蛋糕沒有照我要求不加堅果"),
+        ("agent", "非常抱歉，我馬上幫您確認。"),
+        ("agent", "已經請門市重新製作，今天送到。"),
+    ]
+    # what the customer gets back carries no agent-side detail
+    assert set().union(*(m.keys() for m in history[0]["messages"])) == {"role", "text", "ts"}
+    await back.close()
+
+    # a REST platform's conversation id cannot be taken over from a browser
+    status, _ = await asyncio.to_thread(
+        call, system, "POST", "/webhook", {"sender": "rest-only-1", "message": "你好"}, token
+    )
+    assert status == 200
+    intruder = Customer(system["base"])
+    given = await intruder.connect("rest-only-1")
+    assert given != "rest-only-1"
+    await asyncio.sleep(0.5)
+    assert intruder.history == []
+    await intruder.close()
