@@ -51,6 +51,7 @@ class Template:
     text: str
     sentiments: FrozenSet[str]  # empty: any mood
     placeholders: FrozenSet[str]
+    unless_known: FrozenSet[str] = frozenset()  # details that make the question pointless
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,9 @@ def _templates(path: Path, complaint_types: FrozenSet[str]) -> List[Template]:
         sentiments = frozenset(entry.get("sentiment") or ())
         if sentiments - SENTIMENTS:
             raise RepliesError(f"{where}: sentiment must be from {sorted(SENTIMENTS)}")
+        unless_known = frozenset(entry.get("unless_known") or ())
+        if unless_known - PLACEHOLDERS:
+            raise RepliesError(f"{where}: unless_known must name details from {sorted(PLACEHOLDERS)}")
         result.append(
             Template(
                 tid,
@@ -119,6 +123,7 @@ def _templates(path: Path, complaint_types: FrozenSet[str]) -> List[Template]:
                 text.strip(),
                 sentiments,
                 frozenset(names),
+                unless_known,
             )
         )
     return result

@@ -111,6 +111,8 @@ def _fits(template: Template, context: ReplyContext, stage: str) -> bool:
         return False
     if template.sentiments and context.sentiment_label not in template.sentiments:
         return False
+    if template.unless_known & context.details.keys():
+        return False  # e.g. asking for the order number when it is known
     return template.placeholders <= context.details.keys()
 
 

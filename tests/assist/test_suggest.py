@@ -141,3 +141,39 @@ def test_suggestions_carry_the_technique_label(replies):
     s = suggest(context(stage="clarify"), replies)[0].as_dict()
     assert s["technique_label"] == TECHNIQUES[s["technique"]]
     assert set(s) == {"id", "technique", "technique_label", "text"}
+
+
+def test_no_question_for_the_order_number_once_it_is_known(replies):
+    asking = {t.id for t in replies.templates if "order_id" in t.unless_known}
+    assert len(asking) >= 5
+    seen: set = set()
+    for complaint in (*COMPLAINT_TYPES, None):
+        for stage in STAGES:
+            for score in (-0.9, 0.0):
+                already: frozenset = frozenset()
+                for _ in range(6):  # every template this situation can show, in turn
+                    ctx = context(
+                        stage=stage,
+                        complaint_type=complaint,
+                        sentiment_score=score,
+                        has_order=True,
+                        details=FULL,
+                        already_suggested=already,
+                    )
+                    result = suggest(ctx, replies)
+                    seen |= {s.id for s in result}
+                    already |= {s.id for s in result}
+    assert seen and not seen & asking
+
+
+def test_unless_known_must_name_a_detail(tmp_path):
+    from bot.assist.replies import RepliesError
+
+    (tmp_path / "strategy.yml").write_text((ROOT / "data/replies/strategy.yml").read_text())
+    (tmp_path / "general.yml").write_text(
+        "complaint_type: any\ntemplates:\n"
+        "  - id: x.1\n    stage: clarify\n    technique: empathy\n"
+        "    text: 好的\n    unless_known: [phone]\n"
+    )
+    with pytest.raises(RepliesError, match="unless_known"):
+        load_replies(tmp_path)
