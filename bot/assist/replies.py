@@ -113,7 +113,9 @@ def _templates(path: Path, complaint_types: FrozenSet[str]) -> List[Template]:
             raise RepliesError(f"{where}: sentiment must be from {sorted(SENTIMENTS)}")
         unless_known = frozenset(entry.get("unless_known") or ())
         if unless_known - PLACEHOLDERS:
-            raise RepliesError(f"{where}: unless_known must name details from {sorted(PLACEHOLDERS)}")
+            raise RepliesError(
+                f"{where}: unless_known must name details from {sorted(PLACEHOLDERS)}"
+            )
         result.append(
             Template(
                 tid,
