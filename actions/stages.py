@@ -9,6 +9,7 @@ side only (``audience: agent``), never to the customer.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List
@@ -18,6 +19,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from redis.exceptions import RedisError
 
+from bot.assist.learning import thompson_ranker
 from bot.assist.turn import Staff, TurnFacts, build_assist
 from bot.services import get_services
 from bot.store.grants import today
@@ -60,6 +62,13 @@ class _StageAction(Action, metaclass=ABCMeta):
             # keep helping with what the tracker knows; the grant itself is checked again
             logger.warning("profiles unavailable for %s: %s", tracker.sender_id, error)
             degraded = True
+        rank = None
+        if not degraded:
+            try:  # the template order learned from what agents used (bot/assist/learning.py)
+                stats = await services.template_stats.stats(facts.complaint_type)
+                rank = thompson_ranker(stats, random.Random())
+            except RedisError as error:
+                logger.warning("template statistics unavailable: %s", error)
         assist = build_assist(
             facts,
             self.stage,
@@ -69,6 +78,7 @@ class _StageAction(Action, metaclass=ABCMeta):
             staff=staff,
             order=order,
             customer=customer,
+            rank=rank,
         )
         payload = dict(assist.payload)
         if degraded:

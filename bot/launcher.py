@@ -165,6 +165,7 @@ def run(settings: Settings, bin_dir: Path) -> int:
         print(
             f"\n  Customer chat    {page['chat']}\n"
             f"  Agent console    {page['console']}\n"
+            f"  Supervisors      {page['supervisor']}  (review, approvals, KPIs)\n"
             f"  Rasa server      {base}\n"
             f'  NLU parse        curl -s {base}/model/parse -d \'{{"text":"我上週買的吹風機用兩天就壞了"}}\'\n'
             f"  Assist API       {assist}/  (docs/openapi.yaml; health: {assist}/health)\n"

@@ -14,11 +14,14 @@ from typing import Dict, Optional
 
 from bot.assist.replies import Replies, load_replies
 from bot.config import Settings
+from bot.log.outcomes import OutcomeLog
 from bot.policy import Policy, load_policy
 from bot.store.accounts import Accounts
 from bot.store.conversations import Conversations
+from bot.store.corrections import Corrections
 from bot.store.grants import Grants
 from bot.store.profiles import Profiles
+from bot.store.template_stats import TemplateStatsStore
 
 
 @dataclass
@@ -29,6 +32,9 @@ class Services:
     conversations: Conversations
     profiles: Profiles
     grants: Grants
+    outcomes: OutcomeLog
+    corrections: Corrections
+    template_stats: TemplateStatsStore
     policy: Policy
     replies: Replies
 
@@ -46,6 +52,9 @@ class Services:
             conversations=Conversations(client),
             profiles=Profiles(client),
             grants=Grants(client),
+            outcomes=OutcomeLog(client, settings.data_dir / "spool"),
+            template_stats=TemplateStatsStore(client),
+            corrections=Corrections(client),
             policy=load_policy(settings.policy_dir),
             replies=load_replies(settings.replies_dir),
         )

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.assist.analysis import COMPLAINT_TYPES, SENTIMENT_NAMES
 from bot.assist.replies import STAGES, Replies
-from bot.assist.suggest import ReplyContext, Suggestion, details_from, suggest
+from bot.assist.suggest import Ranker, ReplyContext, Suggestion, details_from, suggest
 from bot.policy import Case, Option, Policy, Role, rank_options
 from bot.store.profiles import Customer, Order
 
@@ -214,8 +214,9 @@ def build_assist(
     staff: Optional[Staff] = None,
     order: Optional[Order] = None,
     customer: Optional[Customer] = None,
+    rank: Optional[Ranker] = None,
 ) -> Assist:
-    """Everything the agent sees for this turn."""
+    """Everything the agent sees for this turn (``rank``: the learned template order)."""
     product = facts.product or (order.products[0] if order and order.products else None)
     context = ReplyContext(
         stage=stage,
@@ -234,7 +235,9 @@ def build_assist(
         ),
         already_suggested=frozenset(facts.suggested),
     )
-    suggestions = tuple(suggest(context, replies))
+    suggestions = tuple(
+        suggest(context, replies) if rank is None else suggest(context, replies, rank=rank)
+    )
     case = _case(facts, order, customer, today)
     options: Sequence[Option] = ()
     if staff is not None and facts.complaint_type and stage in OPTION_STAGES:

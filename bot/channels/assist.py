@@ -11,7 +11,6 @@ The OpenAPI description is docs/openapi.yaml.
 from __future__ import annotations
 
 import difflib
-import functools
 import logging
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional
@@ -25,10 +24,9 @@ from sanic.response import HTTPResponse
 
 from bot.assist import compensation
 from bot.assist.closing import close_summary
-from bot.channels import speedups
+from bot.channels import review, speedups
 from bot.channels.http import (
     ApiError,
-    bearer_token,
     field_choice,
     field_id,
     field_text,
@@ -36,6 +34,8 @@ from bot.channels.http import (
 )
 from bot.channels.live import notify_staff, relay_to_customer, request_rating
 from bot.channels.pipeline import process_customer_message
+from bot.channels.staff import conversation_for, is_supervisor, rank, route, staff_route
+from bot.log.outcomes import stable_id
 from bot.services import Services, get_services
 from bot.store.accounts import Account
 from bot.store.conversations import RESOLUTIONS
@@ -44,64 +44,6 @@ logger = logging.getLogger(__name__)
 
 SUGGESTION_ACTIONS = ("used", "edited", "dismissed")
 OPTION_ACTIONS = ("offered", "accepted", "declined")
-
-
-def _rank(services: Services, account: Account) -> int:
-    return services.policy.role(account.role).rank
-
-
-def _is_supervisor(services: Services, account: Account) -> bool:
-    return _rank(services, account) >= services.policy.role("supervisor").rank
-
-
-def _route(
-    handler: Callable[..., Awaitable[HTTPResponse]],
-) -> Callable[..., Awaitable[HTTPResponse]]:
-    """Turns ApiError into its JSON answer and a lost Redis into 503."""
-
-    @functools.wraps(handler)
-    async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-        try:
-            return await handler(request, *args, **kwargs)
-        except ApiError as error:
-            return response.json(error.body(), status=error.status)
-        except RedisError as error:
-            logger.warning("redis unavailable during %s: %s", request.path, error)
-            return response.json({"error": "系統暫時無法存取資料，請稍後再試"}, status=503)
-
-    return wrapped
-
-
-def _staff(
-    handler: Callable[..., Awaitable[HTTPResponse]],
-) -> Callable[..., Awaitable[HTTPResponse]]:
-    """A route for logged-in staff: the handler also gets the services and the caller."""
-
-    async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-        services = get_services()
-        account = await _caller(request, services)
-        return await handler(request, services, account, *args, **kwargs)
-
-    wrapped.__name__ = wrapped.__qualname__ = handler.__name__  # Sanic names routes by it
-    return _route(wrapped)
-
-
-async def _caller(request: Request, services: Services) -> Account:
-    account = await services.accounts.authenticate(bearer_token(request))
-    if account is None:
-        raise ApiError(401, "登入已過期或權杖無效，請重新登入")
-    return account
-
-
-async def _conversation(services: Services, account: Account, cid: str) -> Dict[str, str]:
-    conversation = await services.conversations.get(cid)
-    if conversation is None:
-        raise ApiError(404, f"找不到對話 {cid}")
-    if conversation["agent"] not in ("", account.username) and not _is_supervisor(
-        services, account
-    ):
-        raise ApiError(403, "這個對話由其他客服處理，您無法操作")
-    return conversation
 
 
 async def _append_to_tracker(
@@ -120,6 +62,16 @@ async def _append_to_tracker(
         for event in make_events(max(time.time(), last + 0.001)):
             tracker.update(event)
         await agent.tracker_store.save(tracker)
+
+
+async def _count_use(services: Services, suggestion: Dict[str, Any]) -> None:
+    """One more use of this template for its complaint type (the learned order)."""
+    try:
+        await services.template_stats.record_used(
+            suggestion.get("complaint_type"), suggestion["id"]
+        )
+    except RedisError as error:
+        logger.warning("template statistics not recorded: %s", error)
 
 
 def _similarity(a: str, b: str) -> float:
@@ -155,7 +107,7 @@ class AssistInput(InputChannel):
             return response.json({"status": status, "redis": redis_state, "model": bool(model)})
 
         @bp.post("/login")
-        @_route
+        @route
         async def login(request: Request) -> HTTPResponse:
             body = read_json(request)
             username = body.get("username")
@@ -179,7 +131,7 @@ class AssistInput(InputChannel):
             )
 
         @bp.post("/webhook")
-        @_staff
+        @staff_route
         async def webhook(request: Request, services: Services, account: Account) -> HTTPResponse:
             body = read_json(request)
             cid = field_id(body, "sender")
@@ -196,7 +148,7 @@ class AssistInput(InputChannel):
                 conversation = await services.conversations.create(
                     cid, customer_id or "", agent=account.username
                 )
-            elif conversation["agent"] not in ("", account.username) and not _is_supervisor(
+            elif conversation["agent"] not in ("", account.username) and not is_supervisor(
                 services, account
             ):
                 raise ApiError(403, "這個對話由其他客服處理，您無法操作")
@@ -215,13 +167,13 @@ class AssistInput(InputChannel):
             return response.json(payload)
 
         @bp.post("/outcome")
-        @_staff
+        @staff_route
         async def outcome(request: Request, services: Services, account: Account) -> HTTPResponse:
             body = read_json(request)
             cid = field_id(body, "conversation_id")
             item_id = field_id(body, "suggestion_id")
             action = field_choice(body, "action", SUGGESTION_ACTIONS + OPTION_ACTIONS)
-            await _conversation(services, account, cid)
+            await conversation_for(services, account, cid)
             event: Dict[str, Any] = {
                 "conversation_id": cid,
                 "action": action,
@@ -231,10 +183,14 @@ class AssistInput(InputChannel):
                 suggestion = await services.conversations.suggestion(cid, item_id)
                 if suggestion is None:
                     raise ApiError(404, f"這個對話沒有建議 {item_id}")
-                event.update(suggestion_id=item_id, technique=suggestion["technique"])
+                event.update(
+                    suggestion_id=item_id,
+                    technique=suggestion["technique"],
+                    complaint_type=suggestion.get("complaint_type"),
+                )
                 if action == "edited":
                     final = field_text(body, "text")
-                    event["similarity"] = _similarity(suggestion["text"], final)
+                    event.update(similarity=_similarity(suggestion["text"], final), text=final)
             else:
                 option = await services.conversations.option(cid, item_id)
                 if option is None:
@@ -245,17 +201,20 @@ class AssistInput(InputChannel):
                     await _append_to_tracker(
                         request, cid, lambda ts: [SlotSet("offers_made", offered, timestamp=ts)]
                     )
-            event_id = await services.conversations.log_outcome(event)
-            return response.json({"recorded": True, "event_id": event_id, **event})
+            stored = await services.outcomes.append(event)
+            if action in ("used", "edited"):
+                await _count_use(services, suggestion)
+            shown = {k: v for k, v in stored.items() if k not in ("v", "id", "ts", "text")}
+            return response.json({"recorded": True, "event_id": stored["id"], **shown})
 
         @bp.post("/reply")
-        @_staff
+        @staff_route
         async def reply(request: Request, services: Services, account: Account) -> HTTPResponse:
             body = read_json(request)
             cid = field_id(body, "conversation_id")
             text = field_text(body, "text")
             suggestion_id = field_id(body, "suggestion_id", required=False)
-            record = await _conversation(services, account, cid)
+            record = await conversation_for(services, account, cid)
             if record["status"] == "closed":
                 raise ApiError(409, "這個對話已經結束，無法再傳訊息給顧客")
             suggestion: Optional[Dict[str, Any]] = None
@@ -295,21 +254,23 @@ class AssistInput(InputChannel):
                     "agent": account.username,
                     "suggestion_id": suggestion_id,
                     "technique": suggestion["technique"],
+                    "complaint_type": suggestion.get("complaint_type"),
                 }
                 if edited:
-                    event["similarity"] = _similarity(suggestion["text"], text)
-                await services.conversations.log_outcome(event)
+                    event.update(similarity=_similarity(suggestion["text"], text), text=text)
+                await services.outcomes.append(event)
+                await _count_use(services, suggestion)
             return response.json(
                 {"conversation_id": cid, "recorded": True, "relayed": relayed, **details}
             )
 
         @bp.get("/conversations")
-        @_staff
+        @staff_route
         async def conversations(
             request: Request, services: Services, account: Account
         ) -> HTTPResponse:
             rows = await services.conversations.recent()
-            if not _is_supervisor(services, account):
+            if not is_supervisor(services, account):
                 rows = [row for row in rows if row.get("agent") in ("", account.username)]
             return response.json(
                 {
@@ -319,6 +280,14 @@ class AssistInput(InputChannel):
                             "agent": row.get("agent") or None,
                             "status": row.get("status"),
                             "updated": float(row.get("updated") or 0),
+                            "complaint_type": row.get("complaint_type") or None,
+                            "sentiment": {
+                                "label": row["sentiment"],
+                                "score": float(row.get("score") or 0),
+                            }
+                            if row.get("sentiment")
+                            else None,
+                            "escalated": row.get("escalated") == "1",
                             "last_message": {
                                 "role": row["last_message"]["role"],
                                 "text": row["last_message"]["text"][:80],
@@ -332,12 +301,12 @@ class AssistInput(InputChannel):
             )
 
         @bp.get("/conversations/<cid>")
-        @_staff
+        @staff_route
         async def conversation(
             request: Request, services: Services, account: Account, cid: str
         ) -> HTTPResponse:
             cid = field_id({"conversation_id": cid}, "conversation_id")
-            record = await _conversation(services, account, cid)
+            record = await conversation_for(services, account, cid)
             return response.json(
                 {
                     "conversation_id": cid,
@@ -354,7 +323,7 @@ class AssistInput(InputChannel):
             )
 
         @bp.post("/conversations/<cid>/claim")
-        @_staff
+        @staff_route
         async def claim(
             request: Request, services: Services, account: Account, cid: str
         ) -> HTTPResponse:
@@ -364,7 +333,7 @@ class AssistInput(InputChannel):
             record = await services.conversations.get(cid)
             if record is None:
                 raise ApiError(404, f"找不到對話 {cid}")
-            supervisor = _is_supervisor(services, account)
+            supervisor = is_supervisor(services, account)
             if target != account.username and not supervisor:
                 raise ApiError(403, "只有主管可以把對話指派給其他人")
             if record["agent"] not in ("", target) and not supervisor:
@@ -381,7 +350,7 @@ class AssistInput(InputChannel):
             return response.json({"conversation_id": cid, "agent": target, "status": "active"})
 
         @bp.post("/conversations/<cid>/close")
-        @_staff
+        @staff_route
         async def close(
             request: Request, services: Services, account: Account, cid: str
         ) -> HTTPResponse:
@@ -391,8 +360,8 @@ class AssistInput(InputChannel):
             note = field_text(body, "note", required=False) or ""
             if len(note) > 500:
                 raise ApiError(413, "備註太長（上限 500 字）")
-            record = await _conversation(services, account, cid)
-            if record["agent"] == "" and not _is_supervisor(services, account):
+            record = await conversation_for(services, account, cid)
+            if record["agent"] == "" and not is_supervisor(services, account):
                 raise ApiError(409, "請先接手這個對話再結案")
             result = await services.conversations.close(cid, account.username, resolution, note)
             if result == "closed":
@@ -402,7 +371,15 @@ class AssistInput(InputChannel):
                 await services.conversations.messages(cid),
                 await services.grants.granted(cid),
             )
-            await services.conversations.log_outcome({**summary, "action": "closed"})
+            await services.outcomes.append(
+                {
+                    **summary,
+                    "id": stable_id("closed", cid),
+                    "action": "closed",
+                    "agent": account.username,
+                    "note": note or None,
+                }
+            )
             rating_requested = await request_rating(request.app, cid)
             await notify_staff(
                 request.app,
@@ -413,13 +390,13 @@ class AssistInput(InputChannel):
             )
 
         @bp.post("/compensation/grant")
-        @_staff
+        @staff_route
         async def grant(request: Request, services: Services, account: Account) -> HTTPResponse:
             body = read_json(request)
             cid = field_id(body, "conversation_id")
             option_id = field_id(body, "option_id")
             key = field_id(body, "idempotency_key")
-            await _conversation(services, account, cid)
+            await conversation_for(services, account, cid)
             option = await services.conversations.option(cid, option_id)
             if option is None:
                 raise ApiError(404, f"這個對話沒有提出過補償方案 {option_id}")
@@ -433,12 +410,34 @@ class AssistInput(InputChannel):
                 case=case,
                 idempotency_key=key,
             )
+            common = {"conversation_id": cid, "agent": account.username, "option_id": option_id}
+            if status == 200:
+                await services.outcomes.append(
+                    {
+                        **common,
+                        "id": stable_id("granted", cid, option_id),
+                        "action": "granted",
+                        "cost": int(answer["cost"]),
+                    }
+                )
+            elif status == 403 and answer.get("approval_id"):
+                await services.outcomes.append(
+                    {
+                        **common,
+                        "id": stable_id("approval_requested", answer["approval_id"]),
+                        "action": "approval_requested",
+                        "cost": int(option["cost"]),
+                        "approval_id": answer["approval_id"],
+                        "approver": answer["approver"],
+                        "reason": answer.get("reason"),
+                    }
+                )
             return response.json(answer, status=status)
 
         @bp.get("/approvals")
-        @_staff
+        @staff_route
         async def approvals(request: Request, services: Services, account: Account) -> HTTPResponse:
-            if _rank(services, account) == 0:
+            if rank(services, account) == 0:
                 raise ApiError(403, "核准清單只開放給可核准的主管與資深客服")
             status = request.args.get("status")
             if status not in (None, "pending", "approved", "denied"):
@@ -452,14 +451,14 @@ class AssistInput(InputChannel):
             return response.json({"approvals": [_approval_view(row) for row in rows]})
 
         @bp.post("/approvals/<approval_id>")
-        @_staff
+        @staff_route
         async def decide(
             request: Request, services: Services, account: Account, approval_id: str
         ) -> HTTPResponse:
             approval_id = field_id({"approval_id": approval_id}, "approval_id")
             body = read_json(request)
             decision = field_choice(body, "decision", ("approve", "deny"))
-            if _rank(services, account) == 0:
+            if rank(services, account) == 0:
                 raise ApiError(403, "您沒有核准權限")
             approval = await services.grants.approval(approval_id)
             if approval is None:
@@ -471,8 +470,24 @@ class AssistInput(InputChannel):
                 approval=approval,
                 decision=decision,
             )
-            return response.json(_approval_view(answer) if status == 200 else answer, status=status)
+            if status != 200:
+                return response.json(answer, status=status)
+            view = _approval_view(answer)
+            await services.outcomes.append(
+                {
+                    "id": stable_id("decided", approval_id),
+                    "action": "approved" if view["status"] == "approved" else "denied",
+                    "conversation_id": view["conversation_id"],
+                    "agent": account.username,
+                    "option_id": view["option_id"],
+                    "cost": view["cost"],
+                    "approval_id": approval_id,
+                    "requested_by": view["requested_by"],
+                }
+            )
+            return response.json(view)
 
+        review.add_routes(bp)
         return bp
 
 

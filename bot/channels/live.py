@@ -32,6 +32,7 @@ from bot.channels import pages, speedups
 from bot.channels.http import MAX_TEXT_CHARS
 from bot.channels.pipeline import process_customer_message
 from bot.config import Settings
+from bot.log.outcomes import stable_id
 from bot.services import get_services
 from bot.store.keys import BadId, check_id
 
@@ -210,8 +211,13 @@ class LiveChatInput(InputChannel):
             svc = get_services()
             match = _RATING.match(text)
             if match and await svc.conversations.rate(cid, int(match.group(1))):
-                await svc.conversations.log_outcome(
-                    {"conversation_id": cid, "action": "rated", "rating": int(match.group(1))}
+                await svc.outcomes.append(
+                    {
+                        "id": stable_id("rated", cid),
+                        "conversation_id": cid,
+                        "action": "rated",
+                        "rating": int(match.group(1)),
+                    }
                 )
                 await sio.emit("bot_uttered", {"text": RATING_THANKS}, room=cid)
                 record = await svc.conversations.get(cid) or {}

@@ -1,4 +1,4 @@
-"""The browser pages the live channel serves: the customer chat and the agent console.
+"""The browser pages the live channel serves: customer chat, agent console, supervisor pages.
 
 The pages are static files in ``bot/web/`` (HTML, CSS, JavaScript and the vendored
 socket.io client); they talk to the server only through the socket.io protocol and the
@@ -19,13 +19,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
-PAGES = {"chat": "chat.html", "console": "console.html"}
+PAGES = {"chat": "chat.html", "console": "console.html", "supervisor": "supervisor.html"}
 ASSETS = {
     "base.css": "text/css; charset=utf-8",
     "chat.css": "text/css; charset=utf-8",
     "chat.js": "text/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
     "console.js": "text/javascript; charset=utf-8",
+    "supervisor.css": "text/css; charset=utf-8",
+    "supervisor.js": "text/javascript; charset=utf-8",
+    "charts.js": "text/javascript; charset=utf-8",
     "socket.io.min.js": "text/javascript; charset=utf-8",
 }
 SECURITY_HEADERS = {
@@ -75,6 +78,10 @@ def add_routes(blueprint: Blueprint) -> None:
     async def console_page(_: Request) -> HTTPResponse:
         return serve("console")
 
+    @blueprint.route("/supervisor", methods=["GET"])
+    async def supervisor_page(_: Request) -> HTTPResponse:
+        return serve("supervisor")
+
     @blueprint.route("/static/<name>", methods=["GET"])
     async def asset(_: Request, name: str) -> HTTPResponse:
         return serve(name) if name in ASSETS else serve("")
@@ -85,4 +92,5 @@ def urls(base: str) -> Dict[str, str]:
     return {
         "chat": f"{base}/webhooks/live/chat",
         "console": f"{base}/webhooks/live/console",
+        "supervisor": f"{base}/webhooks/live/supervisor",
     }

@@ -8,12 +8,16 @@ the conversation and returns it for the agent's side.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from redis.exceptions import RedisError
 
 from bot.services import Services
+
+logger = logging.getLogger(__name__)
 
 
 def escape_command(text: str) -> str:
@@ -59,15 +63,61 @@ async def process_customer_message(
         "total_ms": round((time.perf_counter() - started) * 1000, 2),
     }
     suggestions = payload.get("suggestions", [])
-    await services.conversations.record_customer_turn(
+    complaint = payload["analysis"].get("complaint_type")
+    turn = await services.conversations.record_customer_turn(
         cid,
         text,
         payload,
-        [{**s, "stage": payload.get("stage")} for s in suggestions],
+        [{**s, "stage": payload.get("stage"), "complaint_type": complaint} for s in suggestions],
         payload.get("compensation", []),
         case,
     )
+    await log_turn(services, cid, staff, turn, payload)
     return payload
+
+
+async def log_turn(
+    services: Services, cid: str, staff: Optional[str], turn: int, payload: Dict[str, Any]
+) -> None:
+    """The outcome log's record of one customer turn: what was understood and shown."""
+    analysis = payload["analysis"]
+    complaint = analysis.get("complaint_type")
+    sentiment = analysis.get("sentiment") or {}
+    common = {"conversation_id": cid, "agent": staff, "turn": turn}
+    await services.outcomes.append(
+        {
+            **common,
+            "action": "message",
+            "intent": (analysis.get("intent") or {}).get("name"),
+            "complaint_type": complaint,
+            "sentiment": sentiment.get("label") or "neutral",
+            "score": float(sentiment.get("score") or 0.0),
+            "stage": payload.get("stage"),
+        }
+    )
+    escalation = analysis.get("escalation") or {}
+    if escalation.get("flag"):
+        await services.outcomes.append(
+            {**common, "action": "escalation", "cues": list(escalation.get("cues") or [])}
+        )
+    for suggestion in payload.get("suggestions", []):
+        await services.outcomes.append(
+            {
+                **common,
+                "action": "shown",
+                "suggestion_id": suggestion["id"],
+                "technique": suggestion["technique"],
+                "complaint_type": complaint,
+                "stage": payload.get("stage"),
+            }
+        )
+    if payload.get("suggestions"):
+        try:  # statistics for the learned order: best effort, the turn goes on without
+            await services.template_stats.record_shown(
+                complaint, [s["id"] for s in payload["suggestions"]]
+            )
+        except RedisError as error:
+            logger.warning("template statistics not recorded: %s", error)
 
 
 def collect(

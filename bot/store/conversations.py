@@ -86,13 +86,16 @@ class Conversations:
         suggestions: List[Mapping[str, Any]],
         options: List[Mapping[str, Any]],
         case: Mapping[str, Any],
-    ) -> None:
-        """The customer's message and the assist it produced, all at once."""
+    ) -> int:
+        """The customer's message and the assist it produced, all at once; returns the
+        message's index in the transcript."""
         now = time.time()
         message = {"role": "customer", "text": text, "ts": round(now, 3)}
-        sentiment = (assist.get("analysis") or {}).get("sentiment")
-        if sentiment:
-            message["sentiment"] = sentiment
+        analysis = assist.get("analysis") or {}
+        if analysis.get("sentiment"):
+            message["sentiment"] = analysis["sentiment"]
+        if analysis.get("intent"):
+            message["intent"] = (analysis["intent"] or {}).get("name")
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.rpush(
                 keys.conversation_part(cid, "messages"), json.dumps(message, ensure_ascii=False)
@@ -110,11 +113,20 @@ class Conversations:
                 )
             if case:
                 pipe.set(keys.conversation_part(cid, "case"), json.dumps(case, ensure_ascii=False))
-            pipe.hset(keys.conversation(cid), mapping={"updated": f"{now:.3f}"})
+            summary = {"updated": f"{now:.3f}"}
+            if analysis.get("sentiment"):
+                summary["sentiment"] = analysis["sentiment"].get("label") or "neutral"
+                summary["score"] = f"{float(analysis['sentiment'].get('score') or 0):.3f}"
+            if analysis.get("complaint_type"):
+                summary["complaint_type"] = analysis["complaint_type"]
+            if analysis.get("escalated") or (analysis.get("escalation") or {}).get("flag"):
+                summary["escalated"] = "1"  # stays once set
+            pipe.hset(keys.conversation(cid), mapping=summary)
             pipe.zadd(keys.CONVERSATIONS, {cid: now})
-            await pipe.execute()
+            results = await pipe.execute()
         # waiting for the agent's answer (a new conversation stays new until claimed)
         await self._redis.eval(_WAITING, 1, keys.conversation(cid))
+        return int(results[0]) - 1
 
     async def record_agent_reply(self, cid: str, message: Mapping[str, Any]) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -146,18 +158,6 @@ class Conversations:
         """The customer's 1–5 rating of a closed conversation, kept once."""
         return bool(await self._redis.eval(_RATE, 1, keys.conversation(cid), str(score)))
 
-    async def log_outcome(self, event: Mapping[str, Any]) -> str:
-        """Append what happened to a suggestion or option to the outcome stream.
-
-        Schema version 1: ``{"v": 1, "ts", "conversation_id", "agent", "action", …}``;
-        no free text is stored (an edit is kept as its similarity to the suggestion).
-        """
-        record = {"v": 1, "ts": round(time.time(), 3), **event}
-        entry = await self._redis.xadd(
-            keys.OUTCOMES, {"event": json.dumps(record, ensure_ascii=False)}, maxlen=1_000_000
-        )
-        return entry.decode()
-
     async def issue_live_session(self, session_id: str) -> None:
         """Remember a session id the live channel gave a customer's browser."""
         await self._redis.set(keys.live_session(session_id), "1", ex=LIVE_SESSION_TTL)
@@ -183,6 +183,11 @@ class Conversations:
     async def _item(self, cid: str, part: str, item_id: str) -> Optional[Dict[str, Any]]:
         raw = await self._redis.hget(keys.conversation_part(cid, part), item_id)
         return json.loads(raw) if raw else None
+
+    async def suggestions(self, cid: str) -> Dict[str, Dict[str, Any]]:
+        """Every suggestion the conversation was shown, by id."""
+        raw = await self._redis.hgetall(keys.conversation_part(cid, "suggestions"))
+        return {k.decode(): json.loads(v) for k, v in raw.items()}
 
     async def suggestion(self, cid: str, suggestion_id: str) -> Optional[Dict[str, Any]]:
         return await self._item(cid, "suggestions", suggestion_id)

@@ -1,0 +1,78 @@
+"""Who is calling: the staff-route decorator and the authority checks every route shares.
+
+The caller's role comes from the server's own account record (the bearer token names
+it), never from the request.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Awaitable, Callable, Dict
+
+from redis.exceptions import RedisError
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.http import ApiError, bearer_token
+from bot.services import Services, get_services
+from bot.store.accounts import Account
+
+logger = logging.getLogger(__name__)
+
+
+def rank(services: Services, account: Account) -> int:
+    return services.policy.role(account.role).rank
+
+
+def is_supervisor(services: Services, account: Account) -> bool:
+    return rank(services, account) >= services.policy.role("supervisor").rank
+
+
+def route(
+    handler: Callable[..., Awaitable[HTTPResponse]],
+) -> Callable[..., Awaitable[HTTPResponse]]:
+    """Turns ApiError into its JSON answer and a lost Redis into 503."""
+
+    @functools.wraps(handler)
+    async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+        try:
+            return await handler(request, *args, **kwargs)
+        except ApiError as error:
+            return response.json(error.body(), status=error.status)
+        except RedisError as error:
+            logger.warning("redis unavailable during %s: %s", request.path, error)
+            return response.json({"error": "系統暫時無法存取資料，請稍後再試"}, status=503)
+
+    return wrapped
+
+
+def staff_route(
+    handler: Callable[..., Awaitable[HTTPResponse]],
+) -> Callable[..., Awaitable[HTTPResponse]]:
+    """A route for logged-in staff: the handler also gets the services and the caller."""
+
+    async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+        services = get_services()
+        account = await caller(request, services)
+        return await handler(request, services, account, *args, **kwargs)
+
+    wrapped.__name__ = wrapped.__qualname__ = handler.__name__  # Sanic names routes by it
+    return route(wrapped)
+
+
+async def caller(request: Request, services: Services) -> Account:
+    account = await services.accounts.authenticate(bearer_token(request))
+    if account is None:
+        raise ApiError(401, "登入已過期或權杖無效，請重新登入")
+    return account
+
+
+async def conversation_for(services: Services, account: Account, cid: str) -> Dict[str, str]:
+    conversation = await services.conversations.get(cid)
+    if conversation is None:
+        raise ApiError(404, f"找不到對話 {cid}")
+    if conversation["agent"] not in ("", account.username) and not is_supervisor(services, account):
+        raise ApiError(403, "這個對話由其他客服處理，您無法操作")
+    return conversation

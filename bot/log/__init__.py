@@ -1,0 +1,1 @@
+"""The outcome log: personal-data masking, the event stream, exports."""

@@ -1,0 +1,241 @@
+"""The outcome log: what happened to every suggestion and option, and how conversations ended.
+
+Events go to the Redis stream ``kefu:outcomes`` (field ``event``: the JSON of one event,
+schema in :mod:`bot.log.schema`, docs/outcome-log.md). Free text is masked
+(:mod:`bot.log.pii`) before it is stored anywhere. Every event gets its id when it is made
+and is written by a Lua script that adds it to the stream only if that id was never
+added, so a retry never doubles an event.
+
+When Redis cannot be reached, events go to a spool file on disk (one per process, JSON
+lines, fsynced) instead, and later events follow them there, so the order holds. The
+spool is replayed — oldest file first, line by line — at the next write that finds Redis
+again, and by :meth:`OutcomeLog.replay` (called at start-up and every few seconds).
+
+    RedisError / OSError while writing ──► spool/outcomes-<pid>.jsonl ──► replay ──► stream
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+
+from redis.exceptions import RedisError
+
+from bot.log import schema
+from bot.log.pii import mask
+from bot.store import keys
+
+logger = logging.getLogger(__name__)
+
+STREAM = keys.OUTCOMES
+SEEN_TTL = 8 * 24 * 3600  # a spooled event replayed within a week is still recognised
+MAX_EVENTS = 5_000_000
+
+# KEYS: the day's seen-hash, the stream, the conversation's event index
+# ARGV: event id, event json, event time (s), seen ttl, max stream length
+_APPEND_ONCE = """
+local known = redis.call('HGET', KEYS[1], ARGV[1])
+if known then return {0, known} end
+local entry = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'event', ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1], entry)
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('ZADD', KEYS[3], ARGV[3], entry)
+return {1, entry}
+"""
+
+
+def stable_id(*parts: str) -> str:
+    """The id of an event that can happen only once (a grant, a close): a retry of the
+    request that caused it then never logs it twice."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, "kefu:" + ":".join(parts)).hex
+
+
+def seen_key(ts: float) -> str:
+    return f"{keys.PREFIX}:log:seen:{time.strftime('%Y-%m-%d', time.gmtime(ts))}"
+
+
+def conversation_index(cid: str) -> str:
+    return f"{keys.PREFIX}:log:conv:{cid}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An event that could not be read: where and why (reported, never fatal)."""
+
+    entry_id: str
+    reason: str
+
+
+def make_event(event: Mapping[str, Any], now: Optional[float] = None) -> Dict[str, Any]:
+    """The stored form: envelope added, free text masked, checked against the schema."""
+    record = {"v": schema.VERSION, "id": uuid.uuid4().hex, "ts": round(now or time.time(), 3)}
+    record.update(event)  # an event may bring its own (stable) id
+    record.setdefault("agent", None)
+    for name in schema.FREE_TEXT:
+        if isinstance(record.get(name), str):
+            record[name] = mask(record[name])
+    schema.check(record)  # a programming error if it fails: raise, do not store
+    return record
+
+
+class OutcomeLog:
+    """Append and read outcome events (``redis.asyncio`` client)."""
+
+    def __init__(self, redis, spool_dir: Path) -> None:  # noqa: ANN001
+        self._redis = redis
+        self._script = redis.register_script(_APPEND_ONCE)
+        self.spool_dir = spool_dir
+        self._lock = asyncio.Lock()
+
+    @property
+    def _spool(self) -> Path:
+        return self.spool_dir / f"outcomes-{os.getpid()}.jsonl"
+
+    async def append(self, event: Mapping[str, Any]) -> Dict[str, Any]:
+        """Store one event (or spool it); returns the stored record."""
+        record = make_event(event)
+        async with self._lock:
+            if self.pending() and not await self._replay_locked():
+                self._write_spool(record)
+                return record
+            try:
+                await self._add(record)
+            except (RedisError, OSError) as error:
+                logger.warning("outcome log: Redis unavailable (%s); spooling to disk", error)
+                self._write_spool(record)
+        return record
+
+    async def _add(self, record: Mapping[str, Any]) -> bool:
+        """True if added now, False if this id was already in the stream."""
+        added, _ = await self._script(
+            keys=[seen_key(record["ts"]), STREAM, conversation_index(record["conversation_id"])],
+            args=[
+                record["id"],
+                json.dumps(record, ensure_ascii=False),
+                record["ts"],
+                SEEN_TTL,
+                MAX_EVENTS,
+            ],
+        )
+        return bool(added)
+
+    # ---- the spool ----
+
+    def pending(self) -> bool:
+        """Whether any spool file (this process's or a dead one's) holds events."""
+        return any(path.stat().st_size > 0 for path in self._spool_files())
+
+    def _spool_files(self) -> List[Path]:
+        if not self.spool_dir.is_dir():
+            return []
+        return sorted(self.spool_dir.glob("outcomes-*.jsonl"), key=lambda p: p.stat().st_mtime)
+
+    def _write_spool(self, record: Mapping[str, Any]) -> None:
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        with open(self._spool, "a", encoding="utf-8") as spool:
+            fcntl.flock(spool, fcntl.LOCK_EX)
+            spool.write(line)
+            spool.flush()
+            os.fsync(spool.fileno())
+
+    async def replay(self) -> int:
+        """Move spooled events into the stream, in order; returns how many were added."""
+        async with self._lock:
+            return await self._replay_locked(count=True)
+
+    async def _replay_locked(self, count: bool = False) -> Any:
+        added = 0
+        for path in self._spool_files():
+            try:
+                done = await self._replay_file(path)
+            except (RedisError, OSError) as error:
+                logger.info("outcome log: replay waits for Redis (%s)", error)
+                return added if count else False
+            added += done
+        if added:
+            logger.warning("outcome log: replayed %d spooled events", added)
+        return added if count else True
+
+    async def _replay_file(self, path: Path) -> int:
+        added = 0
+        with open(path, "r+", encoding="utf-8") as spool:
+            fcntl.flock(spool, fcntl.LOCK_EX)  # writers wait; the file is emptied, not removed
+            lines = spool.read().splitlines()
+            for number, line in enumerate(lines):
+                try:
+                    record = json.loads(line)
+                    schema.check(record)
+                except (ValueError, schema.SchemaError) as error:
+                    logger.error(
+                        "outcome log: dropping unreadable spool line %s:%d (%s)",
+                        path,
+                        number + 1,
+                        error,
+                    )
+                    continue
+                if await self._add(record):  # raises on Redis errors: the file stays whole
+                    added += 1
+            spool.truncate(0)
+            spool.flush()
+            os.fsync(spool.fileno())
+        if path != self._spool:
+            path.unlink(missing_ok=True)  # a dead process's file, now empty
+        return added
+
+    # ---- reading ----
+
+    async def read(
+        self, since: Optional[float] = None, until: Optional[float] = None
+    ) -> Tuple[List[Dict[str, Any]], List[Problem]]:
+        """Every readable event with ``since <= ts < until``, in stream order."""
+        start = "-" if since is None else str(int(max(since - 24 * 3600, 0) * 1000))
+        entries = await self._redis.xrange(STREAM, min=start, max="+")
+        events, problems = parse(entries)
+        selected = [
+            e
+            for e in events
+            if (since is None or e["ts"] >= since) and (until is None or e["ts"] < until)
+        ]
+        return selected, problems
+
+    async def conversation(self, cid: str) -> Tuple[List[Dict[str, Any]], List[Problem]]:
+        """One conversation's events, oldest first."""
+        ids = await self._redis.zrange(conversation_index(cid), 0, -1)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for entry in ids:
+                pipe.xrange(STREAM, min=entry, max=entry)
+            found = await pipe.execute()
+        return parse([item for entries in found for item in entries])
+
+
+def parse(
+    entries: Iterable[Tuple[Any, Mapping[bytes, bytes]]],
+) -> Tuple[List[Dict[str, Any]], List[Problem]]:
+    """Stream entries → events; corrupt or unknown-version entries become problems."""
+    events: List[Dict[str, Any]] = []
+    problems: List[Problem] = []
+    for entry_id, fields in entries:
+        entry = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+        raw = fields.get(b"event") if isinstance(fields, Mapping) else None
+        try:
+            record = json.loads(raw) if raw is not None else None
+            if not isinstance(record, dict):
+                raise schema.SchemaError("no event field")
+            schema.check(record)
+        except (ValueError, schema.SchemaError) as error:
+            problems.append(Problem(entry, str(error)))
+            continue
+        record["entry"] = entry
+        events.append(record)
+    if problems:
+        logger.warning("outcome log: skipped %d unreadable events", len(problems))
+    return events, problems
