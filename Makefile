@@ -15,7 +15,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv dict train run test stories eval lint bench lock clean browser
+.PHONY: help venv dict train run test stories eval lint bench lock clean browser feedback-export
 
 help:
 	@echo "make run    create the environment, train if the data changed, start Redis, the action server and Rasa"
@@ -24,6 +24,7 @@ help:
 	@echo "make stories  rasa test on tests/test_stories.yml (fails on any wrong prediction)"
 	@echo "make eval   5-fold cross-validation and the held-out test set: one table of figures"
 	@echo "make bench  NLU latency and memory against a plain Rasa pipeline"
+	@echo "make feedback-export  reviewed corrections → data/nlu/feedback.yml (training data)"
 	@echo "make lint   ruff"
 	@echo "make lock   rewrite requirements.lock from the environment (after changing pyproject.toml)"
 
@@ -81,6 +82,10 @@ stories: $(MODEL)
 
 eval: $(MODEL)
 	$(BIN)/python -m scripts.evaluate
+
+# Supervisors' reviewed corrections → data/nlu/feedback.yml (then `make train` uses them).
+feedback-export: $(STAMP)
+	$(BIN)/python -m scripts.feedback_export
 
 bench: $(MODEL)
 	$(BIN)/python bench/nlu_latency.py

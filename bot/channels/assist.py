@@ -35,7 +35,7 @@ from bot.channels.http import (
 from bot.channels.live import notify_staff, relay_to_customer, request_rating
 from bot.channels.pipeline import process_customer_message
 from bot.channels.staff import conversation_for, is_supervisor, rank, route, staff_route
-from bot.log.outcomes import stable_id
+from bot.log.outcomes import replay_forever, stable_id
 from bot.services import Services, get_services
 from bot.store.accounts import Account
 from bot.store.conversations import RESOLUTIONS
@@ -90,6 +90,11 @@ class AssistInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("assist_webhook", __name__)
+
+        @bp.listener("after_server_start")
+        async def replay_spooled_events(app, _loop) -> None:  # noqa: ANN001
+            # events spooled while Redis was away (also by an earlier run) go back in
+            app.add_task(replay_forever(lambda: get_services().outcomes))
 
         @bp.get("/health")
         async def health(request: Request) -> HTTPResponse:
