@@ -25,7 +25,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from redis.exceptions import RedisError
 
@@ -215,6 +215,18 @@ class OutcomeLog:
                 pipe.xrange(STREAM, min=entry, max=entry)
             found = await pipe.execute()
         return parse([item for entries in found for item in entries])
+
+
+async def replay_forever(get_log: Callable[[], "OutcomeLog"], interval: float = 5.0) -> None:
+    """Replay the spool whenever it holds events and Redis is back (a server task)."""
+    while True:
+        await asyncio.sleep(interval)
+        log = get_log()
+        if log.pending():
+            try:
+                await log.replay()
+            except Exception:  # noqa: BLE001 — a background task must not die
+                logger.exception("outcome log: replay failed; trying again later")
 
 
 def parse(
