@@ -64,6 +64,22 @@ async def _append_to_tracker(
         await agent.tracker_store.save(tracker)
 
 
+async def _approval_changed(
+    request: Request, services: Services, cid: str, approval_id: str, status: str
+) -> None:
+    """The consoles and the supervisors' approval queue refresh on this."""
+    record = await services.conversations.get(cid) or {}
+    await notify_staff(
+        request.app,
+        {
+            "conversation_id": cid,
+            "status": record.get("status"),
+            "agent": record.get("agent") or None,
+            "approval": {"id": approval_id, "status": status},
+        },
+    )
+
+
 async def _count_use(services: Services, suggestion: Dict[str, Any]) -> None:
     """One more use of this template for its complaint type (the learned order)."""
     try:
@@ -168,6 +184,20 @@ class AssistInput(InputChannel):
                 channel=self.name(),
                 staff=account.username,
                 customer_id=customer_id or conversation.get("customer_id") or None,
+            )
+            await notify_staff(
+                request.app,
+                {
+                    "conversation_id": cid,
+                    "status": (await services.conversations.get(cid) or {}).get("status"),
+                    "agent": conversation.get("agent") or None,
+                    "message": {
+                        "role": "customer",
+                        "text": text,
+                        "sentiment": payload["analysis"].get("sentiment"),
+                    },
+                    "assist": payload,
+                },
             )
             return response.json(payload)
 
@@ -426,6 +456,7 @@ class AssistInput(InputChannel):
                     }
                 )
             elif status == 403 and answer.get("approval_id"):
+                await _approval_changed(request, services, cid, answer["approval_id"], "pending")
                 await services.outcomes.append(
                     {
                         **common,
@@ -478,6 +509,9 @@ class AssistInput(InputChannel):
             if status != 200:
                 return response.json(answer, status=status)
             view = _approval_view(answer)
+            await _approval_changed(
+                request, services, view["conversation_id"], approval_id, view["status"]
+            )
             await services.outcomes.append(
                 {
                     "id": stable_id("decided", approval_id),

@@ -1,7 +1,8 @@
 """What supervisors read from the outcome log: conversation summaries and KPIs (pure).
 
 Input: outcome events (schema version 1, :mod:`bot.log.schema`), oldest first. Days are
-Taiwan days (UTC+8). A conversation belongs to the last agent named on its events.
+Taiwan days (UTC+8). A conversation belongs to the last agent named on its own agent's
+events (:data:`OWNER_ACTIONS`), not to a supervisor who approved, corrected or rated.
 """
 
 from __future__ import annotations
@@ -16,6 +17,24 @@ TAIWAN = dt.timezone(dt.timedelta(hours=8))
 OUTCOMES = ("resolved", "referred", "unresolved", "open")
 SENTIMENTS = ("negative", "neutral", "positive")
 USED = ("used", "edited")
+# what the conversation's own agent does; a supervisor's decisions, corrections and
+# ratings do not make the conversation theirs
+OWNER_ACTIONS = frozenset(
+    {
+        "message",
+        "escalation",
+        "shown",
+        "used",
+        "edited",
+        "dismissed",
+        "offered",
+        "accepted",
+        "declined",
+        "granted",
+        "approval_requested",
+        "closed",
+    }
+)
 
 
 def day_of(ts: float) -> str:
@@ -59,9 +78,9 @@ def summarize(events: Iterable[Mapping[str, Any]]) -> Dict[str, ConversationSumm
         if summary is None:
             summary = result[cid] = ConversationSummary(cid, started=event["ts"])
             summary.day = day_of(event["ts"])
-        if event.get("agent"):
-            summary.agent = event["agent"]
         action = event["action"]
+        if event.get("agent") and action in OWNER_ACTIONS:
+            summary.agent = event["agent"]
         if action == "message":
             summary.customer_messages += 1
             summary.sentiment = event["sentiment"]
@@ -165,7 +184,8 @@ def kpis(
     for event in events:
         bucket = by_day.get(day_of(event["ts"]))
         action = event["action"]
-        if bucket is not None and event.get("agent"):
+        # the budgets in play that day: the agents at work, and approvers who spent theirs
+        if bucket is not None and event.get("agent") and action in (*OWNER_ACTIONS, "approved"):
             bucket["agents"].add(event["agent"])
         if action == "message" and bucket is not None:
             bucket["scores"].append(float(event["score"]))

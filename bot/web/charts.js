@@ -90,7 +90,7 @@
     var span = top - bottomValue;
     ticks.forEach(function (value) {
       var y = box.y1 - ((value - bottomValue) / span) * (box.y1 - box.y0);
-      svg.appendChild(svgEl("line", { x1: box.x0, x2: box.x1, y1: y, y2: y, class: value === 0 ? "axis zero" : "grid" }));
+      svg.appendChild(svgEl("line", { x1: box.x0, x2: box.x1, y1: y, y2: y, class: value !== 0 ? "grid" : bottomValue < 0 ? "axis zero" : "axis" }));
       svg.appendChild(svgEl("text", { x: box.x0 - 6, y: y + 4, class: "tick", "text-anchor": "end" }, format(value)));
     });
     if (title) {
@@ -237,6 +237,9 @@
       f.svg.appendChild(tip(svgEl("rect", {
         x: x, y: y(value), width: barWidth, height: Math.max(0, b.y1 - y(value)), class: "bar " + spec.bars.cls,
       }), category + "・" + spec.bars.label + "：" + format(value) + "／" + spec.line.label + "：" + format(spec.line.values[i] || 0)));
+      if (value && slot >= 40) {
+        f.svg.appendChild(svgEl("text", { x: x + barWidth / 2, y: y(value) - 5, class: "bar-value", "text-anchor": "middle" }, format(value)));
+      }
     });
     // the budget as a step line: flat across each day's slot
     var d = "";

@@ -155,3 +155,21 @@ def test_csv_rows_carry_every_figure():
     assert ["acceptance_by_technique", "empathy", "acceptance", 0.667] in rows
     assert ["satisfaction", "4", "ratings", 1] in rows
     assert all(len(row) == 4 for row in rows)
+
+
+def test_a_supervisors_decision_correction_or_rating_does_not_take_the_conversation():
+    events = [
+        *EVENTS[:3],
+        ev(
+            "approved",
+            agent="super1",
+            option_id="refund",
+            cost=600,
+            approval_id="y",
+            requested_by="agent1",
+        ),
+        ev("corrected", agent="super1", turn=0, complaint_type=None, sentiment="negative"),
+        ev("suggestion_rated", agent="super1", suggestion_id="a", verdict="bad"),
+    ]
+    assert review.summarize(events)["c1"].agent == "agent1"
+    assert {e["conversation_id"] for e in review.only_agent(events, "agent1")} == {"c1"}
