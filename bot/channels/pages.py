@@ -24,7 +24,9 @@ ASSETS = {
     "base.css": "text/css; charset=utf-8",
     "chat.css": "text/css; charset=utf-8",
     "chat.js": "text/javascript; charset=utf-8",
+    "common.js": "text/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
+    "staff.css": "text/css; charset=utf-8",
     "console.js": "text/javascript; charset=utf-8",
     "supervisor.css": "text/css; charset=utf-8",
     "supervisor.js": "text/javascript; charset=utf-8",
@@ -57,7 +59,8 @@ def page(name: str) -> Tuple[bytes, str]:
     """The bytes and content type of a page or asset; KeyError for anything else."""
     if name in PAGES:
         return _read(PAGES[name]), "text/html; charset=utf-8"
-    return _read(name), ASSETS[name]
+    content_type = ASSETS[name]  # only listed names ever touch the disk
+    return _read(name), content_type
 
 
 def add_routes(blueprint: Blueprint) -> None:
@@ -84,7 +87,7 @@ def add_routes(blueprint: Blueprint) -> None:
 
     @blueprint.route("/static/<name>", methods=["GET"])
     async def asset(_: Request, name: str) -> HTTPResponse:
-        return serve(name) if name in ASSETS else serve("")
+        return serve(name)
 
 
 def urls(base: str) -> Dict[str, str]:

@@ -6,11 +6,11 @@
 (function () {
   "use strict";
 
-  var AUTH_KEY = "kefu.console.auth";
+  var K = window.Kefu;
+  var el = K.el, money = K.money, clock = K.clock, toast = K.toast;
   var STATUS = { new: "新進", active: "處理中", waiting: "待回覆", closed: "已結案" };
   var MOOD = { negative: "負面", neutral: "中性", positive: "正面" };
   var RESOLUTION = { resolved: "已解決", referred: "已轉介", unresolved: "未解決" };
-  var SUPERVISOR_ROLES = ["supervisor", "manager"];
 
   var $ = function (id) { return document.getElementById(id); };
   var reply = $("reply");
@@ -36,22 +36,6 @@
 
   // ---------- small helpers ----------
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function money(value) {
-    return "NT$" + Number(value || 0).toLocaleString("en-US");
-  }
-
-  function clock(ts) {
-    if (!ts) return "";
-    return new Date(ts * 1000).toLocaleTimeString("zh-TW", { hour: "2-digit", minute: "2-digit" });
-  }
-
   function shortId(cid) {
     return cid.length > 10 ? cid.slice(0, 8) + "…" : cid;
   }
@@ -61,40 +45,14 @@
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
-  var toastTimer = null;
-  function toast(text, bad) {
-    var node = $("toast");
-    node.textContent = text;
-    node.className = bad ? "toast bad" : "toast";
-    node.hidden = false;
-    clearTimeout(toastTimer);
-    toastTimer = setTimeout(function () { node.hidden = true; }, 4000);
-  }
-
   function isSupervisor() {
-    return state.auth && SUPERVISOR_ROLES.indexOf(state.auth.role) >= 0;
+    return K.isSupervisor(state.auth);
   }
 
-  async function api(method, path, body) {
-    var headers = { "Content-Type": "application/json" };
-    if (state.auth) headers.Authorization = "Bearer " + state.auth.token;
-    var res;
-    try {
-      res = await fetch("/webhooks/assist" + path, {
-        method: method,
-        headers: headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (error) {
-      return { status: 0, data: { error: "無法連線到伺服器，請檢查網路後再試" } };
-    }
-    var data = {};
-    try { data = await res.json(); } catch (error) { data = {}; }
-    if (res.status === 401 && path !== "/login") {
-      logout("登入已過期，請重新登入");
-    }
-    return { status: res.status, data: data };
-  }
+  var api = K.client(
+    function () { return state.auth; },
+    function () { logout("登入已過期，請重新登入"); }
+  );
 
   // ---------- login ----------
 
@@ -117,7 +75,7 @@
       role: result.data.role,
       role_label: result.data.role_label,
     };
-    sessionStorage.setItem(AUTH_KEY, JSON.stringify(state.auth));
+    K.session.save(state.auth);
     $("password").value = "";
     start();
   });
@@ -125,7 +83,7 @@
   $("logout").addEventListener("click", function () { logout(""); });
 
   function logout(message) {
-    sessionStorage.removeItem(AUTH_KEY);
+    K.session.clear();
     if (state.socket) {
       state.socket.disconnect();
       state.socket = null;
@@ -737,13 +695,6 @@
 
   // ---------- start ----------
 
-  var saved = sessionStorage.getItem(AUTH_KEY);
-  if (saved) {
-    try {
-      state.auth = JSON.parse(saved);
-      start();
-    } catch (error) {
-      logout("");
-    }
-  }
+  state.auth = K.session.load();
+  if (state.auth) start();
 })();
