@@ -32,7 +32,12 @@ from bot.channels.http import (
     field_text,
     read_json,
 )
-from bot.channels.live import notify_staff, relay_to_customer, request_rating
+from bot.channels.live import (
+    notify_customer_turn,
+    notify_staff,
+    relay_to_customer,
+    request_rating,
+)
 from bot.channels.pipeline import process_customer_message
 from bot.channels.staff import conversation_for, is_supervisor, rank, route, staff_route
 from bot.log.outcomes import replay_forever, stable_id
@@ -185,19 +190,8 @@ class AssistInput(InputChannel):
                 staff=account.username,
                 customer_id=customer_id or conversation.get("customer_id") or None,
             )
-            await notify_staff(
-                request.app,
-                {
-                    "conversation_id": cid,
-                    "status": (await services.conversations.get(cid) or {}).get("status"),
-                    "agent": conversation.get("agent") or None,
-                    "message": {
-                        "role": "customer",
-                        "text": text,
-                        "sentiment": payload["analysis"].get("sentiment"),
-                    },
-                    "assist": payload,
-                },
+            await notify_customer_turn(
+                request.app, services, cid, conversation.get("agent"), text, payload
             )
             return response.json(payload)
 

@@ -191,19 +191,8 @@ class LiveChatInput(InputChannel):
                 logger.warning("redis unavailable for %s: %s", cid, error)
                 await sio.emit("bot_uttered", {"text": NOT_SENT}, room=sid)
                 return
-            await notify_staff(
-                blueprint.ctx.app,
-                {
-                    "conversation_id": cid,
-                    "status": (await svc.conversations.get(cid) or {}).get("status"),
-                    "agent": conversation.get("agent") or None,
-                    "message": {
-                        "role": "customer",
-                        "text": text,
-                        "sentiment": payload["analysis"].get("sentiment"),
-                    },
-                    "assist": payload,
-                },
+            await notify_customer_turn(
+                blueprint.ctx.app, svc, cid, conversation.get("agent"), text, payload
             )
 
         async def _after_close(cid: str, text: str) -> None:
@@ -268,6 +257,27 @@ async def notify_staff(
         rooms.append(agent_room(previous_agent))
     await sio.emit("conversation_update", update, to=rooms, namespace=AGENT_NAMESPACE)
     return True
+
+
+async def notify_customer_turn(
+    app: Sanic, services: Any, cid: str, agent: Optional[str], text: str, payload: Dict[str, Any]
+) -> bool:
+    """A customer's message and its assist, to the consoles (any channel it came from)."""
+    record = await services.conversations.get(cid) or {}
+    return await notify_staff(
+        app,
+        {
+            "conversation_id": cid,
+            "status": record.get("status"),
+            "agent": agent or None,
+            "message": {
+                "role": "customer",
+                "text": text,
+                "sentiment": payload["analysis"].get("sentiment"),
+            },
+            "assist": payload,
+        },
+    )
 
 
 async def relay_to_customer(app: Sanic, cid: str, text: str) -> bool:

@@ -71,8 +71,36 @@ window.Kefu = (function () {
     };
   }
 
+  // the login form (#login-form, #username, #password, #login-error, #login-button):
+  // on success the login is kept for the tab and handed to loggedIn
+  function bindLogin(api, loggedIn) {
+    var $ = function (id) { return document.getElementById(id); };
+    $("login-form").addEventListener("submit", async function (event) {
+      event.preventDefault();
+      var username = $("username").value.trim();
+      $("login-error").textContent = "";
+      $("login-button").disabled = true;
+      var result = await api("POST", "/login", { username: username, password: $("password").value });
+      $("login-button").disabled = false;
+      if (result.status !== 200) {
+        $("login-error").textContent = result.data.error || "登入失敗，請再試一次";
+        return;
+      }
+      var auth = {
+        token: result.data.token,
+        username: username,
+        name: result.data.name,
+        role: result.data.role,
+        role_label: result.data.role_label,
+      };
+      session.save(auth);
+      $("password").value = "";
+      loggedIn(auth);
+    });
+  }
+
   return {
     el: el, money: money, clock: clock, toast: toast, isSupervisor: isSupervisor,
-    session: session, client: client,
+    session: session, client: client, bindLogin: bindLogin,
   };
 })();

@@ -157,27 +157,8 @@
 
   // ---------- login ----------
 
-  $("login-form").addEventListener("submit", async function (event) {
-    event.preventDefault();
-    var username = $("username").value.trim();
-    var password = $("password").value;
-    $("login-error").textContent = "";
-    $("login-button").disabled = true;
-    var result = await api("POST", "/login", { username: username, password: password });
-    $("login-button").disabled = false;
-    if (result.status !== 200) {
-      $("login-error").textContent = result.data.error || "登入失敗，請再試一次";
-      return;
-    }
-    state.auth = {
-      token: result.data.token,
-      username: username,
-      name: result.data.name,
-      role: result.data.role,
-      role_label: result.data.role_label,
-    };
-    K.session.save(state.auth);
-    $("password").value = "";
+  K.bindLogin(api, function (auth) {
+    state.auth = auth;
     start();
   });
 
