@@ -95,3 +95,34 @@ async def test_redis_down_still_suggests(services, monkeypatch):
     custom, slots = await run(stages.ActionStageClarify(), tracker())
     assert len(custom["assist"]["suggestions"]) == 3
     assert "degraded" in {a["kind"] for a in custom["assist"]["alerts"]}
+
+
+async def test_the_wording_agents_use_comes_first(services):
+    """The learned order: with one empathy template used on almost every showing for
+    defects, the stage action puts it first among the empathy wordings."""
+    first, _ = await run(stages.ActionStageAcknowledge(), tracker({"order_id": "KF20261102001"}))
+    empathy = [s for s in first["assist"]["suggestions"] if s["technique"] == "empathy"]
+    fitting = [
+        t.id
+        for t in services.replies.templates
+        if t.technique == "empathy"
+        and t.stage == "acknowledge"
+        and t.complaint_type in ("any", "complaint_defect")
+        and not t.sentiments
+        and t.placeholders <= {"customer", "product", "order_id", "agent"}  # all known here
+    ]
+    favourite = next(t for t in fitting if not empathy or t != empathy[0]["id"])
+    for _ in range(60):
+        await services.template_stats.record_shown("complaint_defect", [favourite])
+        await services.template_stats.record_used("complaint_defect", favourite)
+    for other in fitting:
+        if other != favourite:
+            for _ in range(30):
+                await services.template_stats.record_shown("complaint_defect", [other])
+    chosen = []
+    for _ in range(5):
+        custom, _ = await run(
+            stages.ActionStageAcknowledge(), tracker({"order_id": "KF20261102001"})
+        )
+        chosen += [s["id"] for s in custom["assist"]["suggestions"] if s["technique"] == "empathy"]
+    assert chosen.count(favourite) >= 4
