@@ -22,6 +22,7 @@ from bot.store.corrections import Corrections
 from bot.store.grants import Grants
 from bot.store.profiles import Profiles
 from bot.store.template_stats import TemplateStatsStore
+from bot.store.throttle import LoginThrottle
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Services:
     grants: Grants
     outcomes: OutcomeLog
     corrections: Corrections
+    throttle: LoginThrottle
     template_stats: TemplateStatsStore
     policy: Policy
     replies: Replies
@@ -55,6 +57,7 @@ class Services:
             outcomes=OutcomeLog(client, settings.data_dir / "spool"),
             template_stats=TemplateStatsStore(client),
             corrections=Corrections(client),
+            throttle=LoginThrottle(client),
             policy=load_policy(settings.policy_dir),
             replies=load_replies(settings.replies_dir),
         )

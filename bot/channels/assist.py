@@ -141,9 +141,20 @@ class AssistInput(InputChannel):
             if not isinstance(username, str) or not isinstance(password, str):
                 raise ApiError(400, "請提供帳號與密碼")
             services = get_services()
+            address = request.remote_addr or request.ip or "unknown"
+            wait = await services.throttle.blocked_for(username, address)
+            if wait is not None:
+                minutes = max(1, -(-wait // 60))
+                raise ApiError(
+                    429,
+                    f"登入失敗次數過多，請 {minutes} 分鐘後再試",
+                    headers={"Retry-After": str(wait)},
+                )
             result = await services.accounts.login(username, password)
             if result is None:
+                await services.throttle.failed(username, address)
                 raise ApiError(401, "帳號或密碼錯誤")
+            await services.throttle.succeeded(username)
             token, account = result
             role = services.policy.role(account.role)
             return response.json(

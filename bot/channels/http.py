@@ -20,10 +20,13 @@ MAX_TEXT_CHARS = 2000
 class ApiError(Exception):
     """A refusal: HTTP status and a message for people."""
 
-    def __init__(self, status: int, message: str, **extra: Any) -> None:
+    def __init__(
+        self, status: int, message: str, headers: Optional[Dict[str, str]] = None, **extra: Any
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
         self.extra = extra
 
     def body(self) -> Dict[str, Any]:

@@ -40,7 +40,7 @@ def route(
         try:
             return await handler(request, *args, **kwargs)
         except ApiError as error:
-            return response.json(error.body(), status=error.status)
+            return response.json(error.body(), status=error.status, headers=error.headers)
         except RedisError as error:
             logger.warning("redis unavailable during %s: %s", request.path, error)
             return response.json({"error": "系統暫時無法存取資料，請稍後再試"}, status=503)
