@@ -80,6 +80,45 @@ def _load_demo(settings: Settings, url: str) -> None:
     _say("demo data loaded: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
 
+RESTART_LIMIT = 5  # restarts of one process within RESTART_WINDOW before giving up
+RESTART_WINDOW = 120.0
+
+
+def _write_pids(run_dir: Path, processes: Dict[str, subprocess.Popen]) -> None:
+    """``<name>.pid`` for each child: for operators (and the fault tests)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for name, process in processes.items():
+        (run_dir / f"{name}.pid").write_text(f"{process.pid}\n")
+
+
+def _supervise(
+    services: Dict[str, tuple], env: Dict[str, str], children: List[subprocess.Popen], run_dir: Path
+) -> int:
+    """Keep the action server and the Rasa server running: a process that exits is
+    started again (it resumes from Redis: trackers, locks, everything a conversation
+    needs); one that keeps exiting stops everything."""
+    started: Dict[str, List[float]] = {name: [] for name in services}
+    while True:
+        time.sleep(1)
+        for name, (process, args, log) in list(services.items()):
+            if process.poll() is None:
+                continue
+            now = time.monotonic()
+            recent = [t for t in started[name] if now - t < RESTART_WINDOW]
+            if len(recent) >= RESTART_LIMIT:
+                _say(
+                    f"the {name} exited {RESTART_LIMIT} times within {RESTART_WINDOW:.0f} s "
+                    f"(code {process.returncode}); stopping. See {log}"
+                )
+                return 1
+            _say(f"the {name} exited (code {process.returncode}); starting it again. See {log}")
+            replacement = _spawn(args, env, log)
+            children[children.index(process)] = replacement
+            services[name] = (replacement, args, log)
+            started[name] = [*recent, now]
+            _write_pids(run_dir, {"actions" if name == "action server" else "rasa": replacement})
+
+
 def run(settings: Settings, bin_dir: Path) -> int:
     """Start all processes and block until interrupted or until one dies."""
     if not settings.model_path.exists():
@@ -110,41 +149,36 @@ def run(settings: Settings, bin_dir: Path) -> int:
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         env.setdefault("RASA_TELEMETRY_ENABLED", "false")
         _say("starting the action server")
-        actions = _spawn(
-            [
-                str(bin_dir / "rasa"),
-                "run",
-                "actions",
-                "--actions",
-                "actions",
-                "--port",
-                str(settings.action_port),
-            ],
-            env,
-            logs / "actions.log",
-        )
+        action_args = [
+            str(bin_dir / "rasa"),
+            "run",
+            "actions",
+            "--actions",
+            "actions",
+            "--port",
+            str(settings.action_port),
+        ]
+        actions = _spawn(action_args, env, logs / "actions.log")
         children.append(actions)
         _say("starting the Rasa server (loading the model takes a little while)")
-        rasa = _spawn(
-            [
-                str(bin_dir / "rasa"),
-                "run",
-                "--enable-api",
-                "--model",
-                str(settings.model_path),
-                "--interface",
-                settings.host,
-                "--port",
-                str(settings.rasa_port),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-            ],
-            env,
-            logs / "rasa.log",
-        )
+        rasa_args = [
+            str(bin_dir / "rasa"),
+            "run",
+            "--enable-api",
+            "--model",
+            str(settings.model_path),
+            "--interface",
+            settings.host,
+            "--port",
+            str(settings.rasa_port),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+        ]
+        rasa = _spawn(rasa_args, env, logs / "rasa.log")
         children.append(rasa)
+        _write_pids(settings.data_dir / "run", {"actions": actions, "rasa": rasa})
         _wait_http(
             f"http://127.0.0.1:{settings.action_port}/health",
             actions,
@@ -177,11 +211,15 @@ def run(settings: Settings, bin_dir: Path) -> int:
             flush=True,
         )
         _say("ready (Ctrl-C stops everything)")
-        while all(child.poll() is None for child in children):
-            time.sleep(1)
-        dead = next(child for child in children if child.poll() is not None)
-        _say(f"a process exited (code {dead.returncode}); stopping. See {logs}/")
-        return 1
+        return _supervise(
+            {
+                "action server": (actions, action_args, logs / "actions.log"),
+                "Rasa server": (rasa, rasa_args, logs / "rasa.log"),
+            },
+            env,
+            children,
+            settings.data_dir / "run",
+        )
     except (KeyboardInterrupt, _Stop):
         _say("stopping")
         return 0

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Dict, Optional
 
 from bot.assist.replies import Replies, load_replies
+from bot.channels.degraded import DeferredTurns, Recollection
 from bot.config import Settings
 from bot.log.outcomes import OutcomeLog
 from bot.policy import Policy, load_policy
@@ -36,6 +37,8 @@ class Services:
     outcomes: OutcomeLog
     corrections: Corrections
     throttle: LoginThrottle
+    recollection: Recollection
+    deferred: DeferredTurns
     template_stats: TemplateStatsStore
     policy: Policy
     replies: Replies
@@ -58,6 +61,8 @@ class Services:
             template_stats=TemplateStatsStore(client),
             corrections=Corrections(client),
             throttle=LoginThrottle(client),
+            recollection=Recollection(),
+            deferred=DeferredTurns(settings.data_dir / "spool"),
             policy=load_policy(settings.policy_dir),
             replies=load_replies(settings.replies_dir),
         )

@@ -10,13 +10,11 @@ The OpenAPI description is docs/openapi.yaml.
 
 from __future__ import annotations
 
-import difflib
 import logging
-import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, SlotSet
+from rasa.shared.core.events import SlotSet
 from redis.exceptions import RedisError
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -38,7 +36,14 @@ from bot.channels.live import (
     relay_to_customer,
     request_rating,
 )
-from bot.channels.pipeline import process_customer_message
+from bot.channels.pipeline import (
+    REPLY_DETAILS,
+    append_to_tracker,
+    count_use,
+    process_customer_message,
+    record_reply,
+    similarity,
+)
 from bot.channels.staff import conversation_for, is_supervisor, rank, route, staff_route
 from bot.log.outcomes import replay_forever, stable_id
 from bot.services import Services, get_services
@@ -51,22 +56,58 @@ SUGGESTION_ACTIONS = ("used", "edited", "dismissed")
 OPTION_ACTIONS = ("offered", "accepted", "declined")
 
 
-async def _append_to_tracker(
-    request: Request, cid: str, make_events: Callable[[float], List[Any]]
-) -> None:
-    """Add events to the conversation's tracker under Rasa's lock.
+async def _reply_while_redis_is_away(
+    request: Request,
+    services: Services,
+    account: Account,
+    cid: str,
+    text: str,
+    suggestion_id: Optional[str],
+) -> HTTPResponse:
+    """Relay the reply now, put it into Rasa when Redis is back (bot/channels/degraded.py).
 
-    The events are made inside the lock, stamped after the tracker's last event: Rasa's
-    Redis tracker store merges concurrent saves by timestamp, so an event stamped while
-    another server was still processing a message would be ordered wrongly.
+    Only the agent this process last saw handling the conversation (or a supervisor) may
+    answer; a conversation this process never saw waits for Redis (503).
     """
-    agent = request.app.ctx.agent
-    async with agent.lock_store.lock(cid):
-        tracker = await agent.tracker_store.get_or_create_tracker(cid)
-        last = tracker.events[-1].timestamp if tracker.events else 0.0
-        for event in make_events(max(time.time(), last + 0.001)):
-            tracker.update(event)
-        await agent.tracker_store.save(tracker)
+    handler = services.recollection.agent_of(cid)
+    if handler is None:
+        raise RedisError("no recollection of this conversation")
+    if handler != account.username and not is_supervisor(services, account):
+        raise ApiError(403, "這個對話由其他客服處理，您無法操作")
+    item = services.deferred.defer(
+        {
+            "kind": "agent",
+            "cid": cid,
+            "text": text,
+            "agent": account.username,
+            "suggestion_id": suggestion_id,
+        }
+    )
+    relayed = await relay_to_customer(request.app, cid, text)
+    message = {"role": "agent", "text": text, "ts": item["ts"], "agent": account.username}
+    await notify_staff(
+        request.app,
+        {
+            "conversation_id": cid,
+            "status": "active",
+            "agent": handler,
+            "message": message,
+            "degraded": True,
+        },
+    )
+    return response.json(
+        {
+            "conversation_id": cid,
+            "recorded": False,
+            "deferred": True,
+            "relayed": relayed,
+            "agent": account.username,
+            "suggestion_id": suggestion_id,
+            "technique": None,
+            "technique_label": None,
+            "edited": False,
+        }
+    )
 
 
 async def _approval_changed(
@@ -83,20 +124,6 @@ async def _approval_changed(
             "approval": {"id": approval_id, "status": status},
         },
     )
-
-
-async def _count_use(services: Services, suggestion: Dict[str, Any]) -> None:
-    """One more use of this template for its complaint type (the learned order)."""
-    try:
-        await services.template_stats.record_used(
-            suggestion.get("complaint_type"), suggestion["id"]
-        )
-    except RedisError as error:
-        logger.warning("template statistics not recorded: %s", error)
-
-
-def _similarity(a: str, b: str) -> float:
-    return round(difflib.SequenceMatcher(None, a, b).ratio(), 3)
 
 
 class AssistInput(InputChannel):
@@ -230,7 +257,7 @@ class AssistInput(InputChannel):
                 )
                 if action == "edited":
                     final = field_text(body, "text")
-                    event.update(similarity=_similarity(suggestion["text"], final), text=final)
+                    event.update(similarity=similarity(suggestion["text"], final), text=final)
             else:
                 option = await services.conversations.option(cid, item_id)
                 if option is None:
@@ -238,12 +265,14 @@ class AssistInput(InputChannel):
                 event.update(option_id=item_id, cost=option["cost"])
                 if action == "offered":
                     offered = await services.conversations.record_offer(cid, item_id)
-                    await _append_to_tracker(
-                        request, cid, lambda ts: [SlotSet("offers_made", offered, timestamp=ts)]
+                    await append_to_tracker(
+                        request.app.ctx.agent,
+                        cid,
+                        lambda ts: [SlotSet("offers_made", offered, timestamp=ts)],
                     )
             stored = await services.outcomes.append(event)
             if action in ("used", "edited"):
-                await _count_use(services, suggestion)
+                await count_use(services, suggestion)
             shown = {k: v for k, v in stored.items() if k not in ("v", "id", "ts", "text")}
             return response.json({"recorded": True, "event_id": stored["id"], **shown})
 
@@ -254,7 +283,12 @@ class AssistInput(InputChannel):
             cid = field_id(body, "conversation_id")
             text = field_text(body, "text")
             suggestion_id = field_id(body, "suggestion_id", required=False)
-            record = await conversation_for(services, account, cid)
+            try:
+                record = await conversation_for(services, account, cid)
+            except RedisError:
+                return await _reply_while_redis_is_away(
+                    request, services, account, cid, text, suggestion_id
+                )
             if record["status"] == "closed":
                 raise ApiError(409, "這個對話已經結束，無法再傳訊息給顧客")
             suggestion: Optional[Dict[str, Any]] = None
@@ -262,21 +296,9 @@ class AssistInput(InputChannel):
                 suggestion = await services.conversations.suggestion(cid, suggestion_id)
                 if suggestion is None:
                     raise ApiError(404, f"這個對話沒有建議 {suggestion_id}")
-            edited = suggestion is not None and suggestion["text"] != text
-            details = {
-                "agent": account.username,
-                "suggestion_id": suggestion_id,
-                "technique": suggestion["technique"] if suggestion else None,
-                "technique_label": suggestion.get("technique_label") if suggestion else None,
-                "edited": edited,
-            }
-            message = {"role": "agent", "text": text, "ts": round(time.time(), 3), **details}
-            await _append_to_tracker(
-                request,
-                cid,
-                lambda ts: [BotUttered(text, metadata={"kefu": details}, timestamp=ts)],
+            message = await record_reply(
+                request.app.ctx.agent, services, account.username, cid, text, suggestion
             )
-            await services.conversations.record_agent_reply(cid, message)
             relayed = await relay_to_customer(request.app, cid, text)
             await notify_staff(
                 request.app,
@@ -287,19 +309,7 @@ class AssistInput(InputChannel):
                     "message": message,
                 },
             )
-            if suggestion is not None:
-                event = {
-                    "conversation_id": cid,
-                    "action": "edited" if edited else "used",
-                    "agent": account.username,
-                    "suggestion_id": suggestion_id,
-                    "technique": suggestion["technique"],
-                    "complaint_type": suggestion.get("complaint_type"),
-                }
-                if edited:
-                    event.update(similarity=_similarity(suggestion["text"], text), text=text)
-                await services.outcomes.append(event)
-                await _count_use(services, suggestion)
+            details = {k: message[k] for k in REPLY_DETAILS}
             return response.json(
                 {"conversation_id": cid, "recorded": True, "relayed": relayed, **details}
             )
@@ -381,6 +391,7 @@ class AssistInput(InputChannel):
             if await services.accounts.get(target) is None:
                 raise ApiError(404, f"找不到帳號 {target}")
             await services.conversations.claim(cid, target)
+            services.recollection.assigned(cid, target)
             await notify_staff(
                 request.app,
                 {"conversation_id": cid, "status": "active", "agent": target},

@@ -29,8 +29,9 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels import pages, speedups
+from bot.channels.degraded import catch_up_forever
 from bot.channels.http import MAX_TEXT_CHARS
-from bot.channels.pipeline import process_customer_message
+from bot.channels.pipeline import process_customer_message, record_reply
 from bot.config import Settings
 from bot.log.outcomes import stable_id
 from bot.services import get_services
@@ -172,27 +173,91 @@ class LiveChatInput(InputChannel):
                 return
             try:
                 conversation = await svc.conversations.get(cid)
+            except RedisError as error:
+                logger.warning("redis unavailable for %s: %s", cid, error)
+                await _defer_customer_text(cid, text)
+                return
+            try:
                 if conversation is None:
                     conversation = await svc.conversations.create(cid)
+                svc.recollection.assigned(cid, conversation.get("agent", ""))
                 if conversation["status"] == "closed":
                     await _after_close(cid, text)
                     return
-                payload = await process_customer_message(
-                    agent=agent,
-                    services=svc,
-                    on_new_message=on_new_message,
-                    cid=cid,
-                    text=text,
-                    channel=self.name(),
-                    staff=conversation.get("agent") or None,
-                    customer_id=conversation.get("customer_id") or None,
-                )
-            except RedisError as error:
-                logger.warning("redis unavailable for %s: %s", cid, error)
+                payload = await _take_customer_text(cid, text, conversation)
+            except RedisError as error:  # lost half-way: the customer sends it again
+                logger.warning("redis lost while handling %s: %s", cid, error)
                 await sio.emit("bot_uttered", {"text": NOT_SENT}, room=sid)
                 return
             await notify_customer_turn(
                 blueprint.ctx.app, svc, cid, conversation.get("agent"), text, payload
+            )
+
+        async def _take_customer_text(cid: str, text: str, conversation: Dict) -> Dict:
+            return await process_customer_message(
+                agent=blueprint.ctx.app.ctx.agent,
+                services=get_services(),
+                on_new_message=on_new_message,
+                cid=cid,
+                text=text,
+                channel=self.name(),
+                staff=conversation.get("agent") or None,
+                customer_id=conversation.get("customer_id") or None,
+            )
+
+        async def _defer_customer_text(cid: str, text: str) -> None:
+            """Redis away: the agent sees the message now, Rasa reads it when Redis is back."""
+            svc = get_services()
+            item = svc.deferred.defer({"kind": "customer", "cid": cid, "text": text})
+            await notify_staff(
+                blueprint.ctx.app,
+                {
+                    "conversation_id": cid,
+                    "status": "waiting",
+                    "agent": svc.recollection.agent_of(cid),
+                    "message": {"role": "customer", "text": text, "ts": item["ts"]},
+                    "degraded": True,
+                },
+            )
+
+        async def _take_deferred(item: Dict[str, Any]) -> None:
+            """One deferred turn into Rasa (bot/channels/degraded.py), in order."""
+            svc = get_services()
+            cid = item["cid"]
+            conversation = await svc.conversations.get(cid) or await svc.conversations.create(cid)
+            if item["kind"] == "customer":
+                payload = await _take_customer_text(cid, item["text"], conversation)
+                await notify_customer_turn(
+                    blueprint.ctx.app, svc, cid, conversation.get("agent"), item["text"], payload
+                )
+                return
+            suggestion = None
+            if item.get("suggestion_id"):
+                suggestion = await svc.conversations.suggestion(cid, item["suggestion_id"])
+            message = await record_reply(
+                blueprint.ctx.app.ctx.agent,
+                svc,
+                item["agent"],
+                cid,
+                item["text"],
+                suggestion,
+                ts=item["ts"],
+            )
+            await notify_staff(
+                blueprint.ctx.app,
+                {
+                    "conversation_id": cid,
+                    "status": "active",
+                    "agent": item["agent"],
+                    "message": message,
+                },
+            )
+
+        @blueprint.listener("after_server_start")
+        async def catch_up_deferred_turns(app: Sanic, _loop: Any) -> None:
+            svc = lambda: get_services()  # noqa: E731 — this loop's services
+            app.add_task(
+                catch_up_forever(lambda: svc().redis.ping(), lambda: svc().deferred, _take_deferred)
             )
 
         async def _after_close(cid: str, text: str) -> None:

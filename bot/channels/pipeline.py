@@ -8,11 +8,13 @@ the conversation and returns it for the agent's side.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered
 from redis.exceptions import RedisError
 
 from bot.services import Services
@@ -118,6 +120,80 @@ async def log_turn(
             )
         except RedisError as error:
             logger.warning("template statistics not recorded: %s", error)
+
+
+REPLY_DETAILS = ("agent", "suggestion_id", "technique", "technique_label", "edited")
+
+
+async def append_to_tracker(
+    agent: Any, cid: str, make_events: Callable[[float], List[Any]]
+) -> None:
+    """Add events to the conversation's tracker under Rasa's lock.
+
+    The events are made inside the lock, stamped after the tracker's last event: Rasa's
+    Redis tracker store merges concurrent saves by timestamp, so an event stamped while
+    another server was still processing a message would be ordered wrongly.
+    """
+    async with agent.lock_store.lock(cid):
+        tracker = await agent.tracker_store.get_or_create_tracker(cid)
+        last = tracker.events[-1].timestamp if tracker.events else 0.0
+        for event in make_events(max(time.time(), last + 0.001)):
+            tracker.update(event)
+        await agent.tracker_store.save(tracker)
+
+
+async def record_reply(
+    agent: Any,
+    services: Services,
+    username: str,
+    cid: str,
+    text: str,
+    suggestion: Optional[Dict[str, Any]],
+    ts: Optional[float] = None,
+) -> Dict[str, Any]:
+    """An agent's reply into the tracker (a bot event with metadata), the transcript and
+    the outcome log (used / edited when it came from a suggestion); returns the message."""
+    edited = suggestion is not None and suggestion["text"] != text
+    details = {
+        "agent": username,
+        "suggestion_id": suggestion["id"] if suggestion else None,
+        "technique": suggestion["technique"] if suggestion else None,
+        "technique_label": suggestion.get("technique_label") if suggestion else None,
+        "edited": edited,
+    }
+    message = {"role": "agent", "text": text, "ts": round(ts or time.time(), 3), **details}
+    await append_to_tracker(
+        agent, cid, lambda at: [BotUttered(text, metadata={"kefu": details}, timestamp=at)]
+    )
+    await services.conversations.record_agent_reply(cid, message)
+    if suggestion is not None:
+        event = {
+            "conversation_id": cid,
+            "action": "edited" if edited else "used",
+            "agent": username,
+            "suggestion_id": suggestion["id"],
+            "technique": suggestion["technique"],
+            "complaint_type": suggestion.get("complaint_type"),
+        }
+        if edited:
+            event.update(similarity=similarity(suggestion["text"], text), text=text)
+        await services.outcomes.append(event)
+        await count_use(services, suggestion)
+    return message
+
+
+async def count_use(services: Services, suggestion: Dict[str, Any]) -> None:
+    """One more use of this template for its complaint type (the learned order)."""
+    try:
+        await services.template_stats.record_used(
+            suggestion.get("complaint_type"), suggestion["id"]
+        )
+    except RedisError as error:
+        logger.warning("template statistics not recorded: %s", error)
+
+
+def similarity(a: str, b: str) -> float:
+    return round(difflib.SequenceMatcher(None, a, b).ratio(), 3)
 
 
 def collect(

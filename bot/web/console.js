@@ -125,7 +125,8 @@
         state.flagged[cid] = true;
       }
       if (cid === state.selected) {
-        loadDetail(cid);
+        if (update.degraded && update.message) showRelayed(update.message);
+        else loadDetail(cid);
       } else if (update.message && update.message.role === "customer") {
         state.unread[cid] = true;
       }
@@ -268,25 +269,37 @@
 
     var list = $("transcript");
     list.replaceChildren();
-    (d.messages || []).forEach(function (m) {
-      var line = el("li", "line line-" + (m.role === "agent" ? "agent" : "customer"));
-      line.appendChild(el("div", "bubble", m.text));
-      var info = el("div", "info");
-      info.appendChild(el("span", "", clock(m.ts)));
-      if (m.role === "customer" && m.sentiment) {
-        var mood = el("span", "mood " + m.sentiment.label,
-          (MOOD[m.sentiment.label] || m.sentiment.label) + " " + Number(m.sentiment.score).toFixed(2));
-        info.appendChild(mood);
-      }
-      if (m.role === "agent") {
-        if (m.agent) info.appendChild(el("span", "", m.agent));
-        if (m.technique_label) info.appendChild(el("span", "", "技巧：" + m.technique_label));
-        if (m.suggestion_id) info.appendChild(el("span", "", m.edited ? "建議（已修改）" : "建議原文"));
-      }
-      line.appendChild(info);
-      list.appendChild(line);
-    });
+    (d.messages || []).forEach(function (m) { list.appendChild(lineFor(m)); });
     list.scrollTop = list.scrollHeight;
+  }
+
+  function lineFor(m) {
+    var line = el("li", "line line-" + (m.role === "agent" ? "agent" : "customer"));
+    line.appendChild(el("div", "bubble", m.text));
+    var info = el("div", "info");
+    info.appendChild(el("span", "", clock(m.ts)));
+    if (m.role === "customer" && m.sentiment) {
+      info.appendChild(el("span", "mood " + m.sentiment.label,
+        (MOOD[m.sentiment.label] || m.sentiment.label) + " " + Number(m.sentiment.score).toFixed(2)));
+    }
+    if (m.role === "agent") {
+      if (m.agent) info.appendChild(el("span", "", m.agent));
+      if (m.technique_label) info.appendChild(el("span", "", "技巧：" + m.technique_label));
+      if (m.suggestion_id) info.appendChild(el("span", "", m.edited ? "建議（已修改）" : "建議原文"));
+    }
+    line.appendChild(info);
+    return line;
+  }
+
+  // Redis away (bot/channels/degraded.py): the message is relayed but cannot be read
+  // back yet; show it as it came, the suggestions follow when the server catches up
+  function showRelayed(message) {
+    var list = $("transcript");
+    var line = lineFor(message);
+    line.classList.add("pending");
+    list.appendChild(line);
+    list.scrollTop = list.scrollHeight;
+    toast("資料庫暫時無法連線：訊息照常轉送，建議與紀錄會在恢復後補上", true);
   }
 
   $("claim").addEventListener("click", async function () {
@@ -514,7 +527,7 @@
     state.chosen = null;
     state.tabIndex = -1;
     updateSource();
-    loadDetail(state.selected);
+    if (!result.data.deferred) loadDetail(state.selected);
   }
 
   // ---------- compensation ----------

@@ -1,0 +1,174 @@
+"""Keeping the chat going while Redis is away, and catching up when it is back.
+
+Rasa cannot process a message without Redis (the tracker and its lock live there), but
+the chat itself need not stop: the socket.io server delivers to the sockets of this
+server without Redis, and this module remembers what it needs for that.
+
+* :class:`Recollection` — per process, what was last read from Redis: who handles each
+  conversation, and which login tokens are valid (for a few minutes at most), so agents
+  stay signed in and only the assigned agent may answer.
+* :class:`DeferredTurns` — the turns that could not reach Rasa: a customer's message, an
+  agent's reply. Each is appended to a spool file (JSON lines, fsynced) and taken into
+  Rasa, in order, when Redis answers again (:func:`catch_up_forever`): the customer's
+  message runs through NLU, dialogue and actions (the console gets its suggestions then),
+  the agent's reply goes into the tracker and the transcript. A processed item is taken
+  out of the file at once, so a catch-up interrupted half-way repeats nothing.
+
+    Redis down:   customer ─► consoles (message, no suggestions) + spool
+                  agent ─────► customer + spool
+    Redis back:   spool ─► Rasa (tracker, transcript, outcome log) ─► consoles
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+TOKEN_GRACE = 300.0  # seconds a remembered token stays usable while Redis is away
+
+
+class Recollection:
+    """What this process last knew from Redis, for use only while Redis is away."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._agents: "OrderedDict[str, str]" = OrderedDict()
+        self._tokens: "OrderedDict[str, Tuple[Any, float]]" = OrderedDict()
+        self._limit = limit
+
+    def _keep(self, table: OrderedDict, key: str, value: Any) -> None:
+        table[key] = value
+        table.move_to_end(key)
+        while len(table) > self._limit:
+            table.popitem(last=False)
+
+    def assigned(self, cid: str, agent: str) -> None:
+        self._keep(self._agents, cid, agent)
+
+    def agent_of(self, cid: str) -> Optional[str]:
+        return self._agents.get(cid) or None
+
+    def signed_in(self, token: str, account: Any) -> None:
+        self._keep(self._tokens, _digest(token), (account, time.monotonic() + TOKEN_GRACE))
+
+    def account_for(self, token: str) -> Any:
+        found = self._tokens.get(_digest(token)) if token else None
+        if found is None or found[1] < time.monotonic():
+            return None
+        return found[0]
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class DeferredTurns:
+    """Turns waiting for Redis, in a spool file of this process."""
+
+    def __init__(self, spool_dir: Path) -> None:
+        self.spool_dir = spool_dir
+        self._lock = asyncio.Lock()
+
+    @property
+    def _path(self) -> Path:
+        return self.spool_dir / f"turns-{os.getpid()}.jsonl"
+
+    def defer(self, item: Dict[str, Any]) -> Dict[str, Any]:
+        record = {"id": uuid.uuid4().hex, "ts": round(time.time(), 3), **item}
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        with open(self._path, "a", encoding="utf-8") as spool:
+            fcntl.flock(spool, fcntl.LOCK_EX)
+            spool.write(json.dumps(record, ensure_ascii=False) + "\n")
+            spool.flush()
+            os.fsync(spool.fileno())
+        logger.warning("Redis away: %s turn of %s deferred", record["kind"], record["cid"])
+        return record
+
+    def _files(self) -> List[Path]:
+        """This process's spool and any left by an earlier (crashed) process, oldest first."""
+        if not self.spool_dir.is_dir():
+            return []
+        files = [p for p in self.spool_dir.glob("turns-*.jsonl") if p.stat().st_size > 0]
+        return sorted(files, key=lambda p: p.stat().st_mtime)
+
+    def pending(self) -> bool:
+        return bool(self._files())
+
+    async def catch_up(self, take: Callable[[Dict[str, Any]], Awaitable[None]]) -> int:
+        """Hand every deferred turn to ``take``, oldest first; stop at the first one that
+        fails (Redis gone again) and keep it and the rest for the next time."""
+        async with self._lock:
+            done = 0
+            for path in self._files():
+                while (item := self._first(path)) is not None:
+                    await take(item)  # raises while Redis is still away: the item stays
+                    self._drop(path, item["id"])
+                    done += 1
+                if path != self._path:
+                    path.unlink(missing_ok=True)
+            return done
+
+    def _first(self, path: Path) -> Optional[Dict[str, Any]]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                return json.loads(line)
+            except ValueError:
+                logger.error("dropping an unreadable deferred turn in %s: %r", path, line[:200])
+                self._drop(path, None, bad=line)
+        return None
+
+    def _drop(self, path: Path, item_id: Optional[str], bad: Optional[str] = None) -> None:
+        """Take one line out of the file (a processed item, or an unreadable line)."""
+        with open(path, "r+", encoding="utf-8") as spool:
+            fcntl.flock(spool, fcntl.LOCK_EX)  # a concurrent defer() waits
+            rest = [
+                line
+                for line in spool.read().splitlines()
+                if line and line != bad and (item_id is None or _id_of(line) != item_id)
+            ]
+            spool.seek(0)
+            spool.truncate()
+            spool.write("".join(line + "\n" for line in rest))
+            spool.flush()
+            os.fsync(spool.fileno())
+
+
+def _id_of(line: str) -> Optional[str]:
+    try:
+        return json.loads(line).get("id")
+    except ValueError:
+        return None
+
+
+async def catch_up_forever(
+    ping: Callable[[], Awaitable[Any]],
+    turns: Callable[[], DeferredTurns],
+    take: Callable[[Dict[str, Any]], Awaitable[None]],
+    interval: float = 2.0,
+) -> None:
+    """A server task: whenever turns wait and Redis answers, take them into Rasa."""
+    while True:
+        await asyncio.sleep(interval)
+        deferred = turns()
+        if not deferred.pending():
+            continue
+        try:
+            await ping()
+            count = await deferred.catch_up(take)
+            logger.warning("Redis back: %d deferred turns taken into Rasa", count)
+        except (RedisError, OSError) as error:
+            logger.info("deferred turns wait for Redis (%s)", error)
+        except Exception:  # noqa: BLE001 — a background task must not die
+            logger.exception("catching up deferred turns failed; trying again later")
