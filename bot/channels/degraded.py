@@ -5,8 +5,9 @@ the chat itself need not stop: the socket.io server delivers to the sockets of t
 server without Redis, and this module remembers what it needs for that.
 
 * :class:`Recollection` — per process, what was last read from Redis: who handles each
-  conversation, and which login tokens are valid (for a few minutes at most), so agents
-  stay signed in and only the assigned agent may answer.
+  conversation, which login tokens are valid (for a few minutes at most) and which chat
+  sessions it issued, so agents stay signed in, only the assigned agent may answer, and a
+  customer's browser that reconnects keeps its conversation.
 * :class:`DeferredTurns` — the turns that could not reach Rasa: a customer's message, an
   agent's reply. Each is appended to a spool file (JSON lines, fsynced) and taken into
   Rasa, in order, when Redis answers again (:func:`catch_up_forever`): the customer's
@@ -46,6 +47,7 @@ class Recollection:
     def __init__(self, limit: int = 10_000) -> None:
         self._agents: "OrderedDict[str, str]" = OrderedDict()
         self._tokens: "OrderedDict[str, Tuple[Any, float]]" = OrderedDict()
+        self._sessions: "OrderedDict[str, bool]" = OrderedDict()
         self._limit = limit
 
     def _keep(self, table: OrderedDict, key: str, value: Any) -> None:
@@ -59,6 +61,13 @@ class Recollection:
 
     def agent_of(self, cid: str) -> Optional[str]:
         return self._agents.get(cid) or None
+
+    def session(self, session_id: str) -> None:
+        """A live-chat session id this server issued or resumed."""
+        self._keep(self._sessions, session_id, True)
+
+    def knows_session(self, session_id: str) -> bool:
+        return session_id in self._sessions
 
     def signed_in(self, token: str, account: Any) -> None:
         self._keep(self._tokens, _digest(token), (account, time.monotonic() + TOKEN_GRACE))

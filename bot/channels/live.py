@@ -108,8 +108,10 @@ class LiveChatInput(InputChannel):
             try:
                 session_id = check_id(asked, "session_id")
                 resumed = await svc.conversations.resume_live_session(session_id)
-            except (BadId, RedisError):
+            except BadId:
                 resumed = False
+            except RedisError:  # Redis away: a session this server issued may come back
+                resumed = svc.recollection.knows_session(session_id)
             if not resumed:
                 # only ids this channel issued may be resumed: a browser cannot pick
                 # another conversation's id (REST senders choose theirs) and read it
@@ -118,6 +120,7 @@ class LiveChatInput(InputChannel):
                     await svc.conversations.issue_live_session(session_id)
                 except RedisError as error:
                     logger.warning("could not record live session: %s", error)
+            svc.recollection.session(session_id)
             await sio.enter_room(sid, session_id)
             await sio.save_session(sid, {"session_id": session_id})
             await sio.emit("session_confirm", session_id, room=sid)

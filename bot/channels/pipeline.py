@@ -86,7 +86,7 @@ async def log_turn(
     complaint = analysis.get("complaint_type")
     sentiment = analysis.get("sentiment") or {}
     common = {"conversation_id": cid, "agent": staff, "turn": turn}
-    await services.outcomes.append(
+    events: List[Dict[str, Any]] = [
         {
             **common,
             "action": "message",
@@ -96,23 +96,24 @@ async def log_turn(
             "score": float(sentiment.get("score") or 0.0),
             "stage": payload.get("stage"),
         }
-    )
+    ]
     escalation = analysis.get("escalation") or {}
     if escalation.get("flag"):
-        await services.outcomes.append(
+        events.append(
             {**common, "action": "escalation", "cues": list(escalation.get("cues") or [])}
         )
-    for suggestion in payload.get("suggestions", []):
-        await services.outcomes.append(
-            {
-                **common,
-                "action": "shown",
-                "suggestion_id": suggestion["id"],
-                "technique": suggestion["technique"],
-                "complaint_type": complaint,
-                "stage": payload.get("stage"),
-            }
-        )
+    events += [
+        {
+            **common,
+            "action": "shown",
+            "suggestion_id": suggestion["id"],
+            "technique": suggestion["technique"],
+            "complaint_type": complaint,
+            "stage": payload.get("stage"),
+        }
+        for suggestion in payload.get("suggestions", [])
+    ]
+    await services.outcomes.append_many(events)
     if payload.get("suggestions"):
         try:  # statistics for the learned order: best effort, the turn goes on without
             await services.template_stats.record_shown(

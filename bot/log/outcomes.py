@@ -94,6 +94,7 @@ class OutcomeLog:
         self._script = redis.register_script(_APPEND_ONCE)
         self.spool_dir = spool_dir
         self._lock = asyncio.Lock()
+        self._spooled: Optional[bool] = None  # unknown until the disk is first looked at
 
     @property
     def _spool(self) -> Path:
@@ -101,21 +102,30 @@ class OutcomeLog:
 
     async def append(self, event: Mapping[str, Any]) -> Dict[str, Any]:
         """Store one event (or spool it); returns the stored record."""
-        record = make_event(event)
+        return (await self.append_many([event]))[0]
+
+    async def append_many(self, events: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+        """Store events in this order, in one round trip (or spool them all)."""
+        records = [make_event(event) for event in events]
         async with self._lock:
-            if self.pending() and not await self._replay_locked():
-                self._write_spool(record)
-                return record
+            if self._spooled is None:
+                self._spooled = self.pending()  # a spool left by an earlier run
+            if self._spooled and not await self._replay_locked():
+                self._write_spool(records)
+                return records
             try:
-                await self._add(record)
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for record in records:
+                        await self._add(record, client=pipe)
+                    await pipe.execute()
             except (RedisError, OSError) as error:
                 logger.warning("outcome log: Redis unavailable (%s); spooling to disk", error)
-                self._write_spool(record)
-        return record
+                self._write_spool(records)  # a retry of any that did reach Redis is a no-op
+        return records
 
-    async def _add(self, record: Mapping[str, Any]) -> bool:
+    async def _add(self, record: Mapping[str, Any], client: Any = None) -> bool:
         """True if added now, False if this id was already in the stream."""
-        added, _ = await self._script(
+        result = await self._script(
             keys=[seen_key(record["ts"]), STREAM, conversation_index(record["conversation_id"])],
             args=[
                 record["id"],
@@ -124,8 +134,9 @@ class OutcomeLog:
                 SEEN_TTL,
                 MAX_EVENTS,
             ],
+            client=client,
         )
-        return bool(added)
+        return client is not None or bool(result[0])
 
     # ---- the spool ----
 
@@ -138,14 +149,15 @@ class OutcomeLog:
             return []
         return sorted(self.spool_dir.glob("outcomes-*.jsonl"), key=lambda p: p.stat().st_mtime)
 
-    def _write_spool(self, record: Mapping[str, Any]) -> None:
+    def _write_spool(self, records: List[Mapping[str, Any]]) -> None:
         self.spool_dir.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(record, ensure_ascii=False) + "\n"
+        lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
         with open(self._spool, "a", encoding="utf-8") as spool:
             fcntl.flock(spool, fcntl.LOCK_EX)
-            spool.write(line)
+            spool.write(lines)
             spool.flush()
             os.fsync(spool.fileno())
+        self._spooled = True
 
     async def replay(self) -> int:
         """Move spooled events into the stream, in order; returns how many were added."""
@@ -163,6 +175,7 @@ class OutcomeLog:
             added += done
         if added:
             logger.warning("outcome log: replayed %d spooled events", added)
+        self._spooled = False
         return added if count else True
 
     async def _replay_file(self, path: Path) -> int:

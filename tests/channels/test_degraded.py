@@ -18,6 +18,8 @@ def test_recollection_keeps_the_newest_assignments_and_tokens_for_a_while(monkey
     assert memory.agent_of("a") is None and memory.agent_of("c") == "agent-c"
     memory.assigned("d", "")
     assert memory.agent_of("d") is None  # unassigned reads as unknown
+    memory.session("s1")
+    assert memory.knows_session("s1") and not memory.knows_session("s2")
     clock = [1000.0]
     monkeypatch.setattr(degraded.time, "monotonic", lambda: clock[0])
     memory.signed_in("tok", "account")

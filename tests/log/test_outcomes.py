@@ -125,7 +125,7 @@ async def test_a_replay_interrupted_half_way_doubles_nothing(aioredis, tmp_path)
     log = OutcomeLog(aioredis, tmp_path / "spool")
     records = [make_event(event(n)) for n in range(4)]
     for record in records:
-        log._write_spool(record)
+        log._write_spool([record])
     await log._add(records[0])  # as if the first two reached Redis before a crash
     await log._add(records[1])
     assert await log.replay() == 2
@@ -141,3 +141,10 @@ async def test_a_dead_process_spool_is_replayed_and_removed(aioredis, tmp_path):
     assert await log.replay() == 1  # the unreadable line is dropped and logged
     assert not orphan.exists()
     assert [e["turn"] for e in await stored(aioredis)] == [5]
+
+
+async def test_a_turns_events_go_in_one_round_trip_in_order(aioredis, tmp_path):
+    log = OutcomeLog(aioredis, tmp_path / "spool")
+    records = await log.append_many([event(n) for n in range(5)])
+    assert [e["id"] for e in await stored(aioredis)] == [r["id"] for r in records]
+    assert not (tmp_path / "spool").exists()  # nothing spooled while Redis answers
