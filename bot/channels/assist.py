@@ -23,6 +23,7 @@ from sanic.response import HTTPResponse
 from bot.assist import compensation
 from bot.assist.closing import close_summary
 from bot.channels import review, speedups
+from bot.channels.background import background, stop_background
 from bot.channels.http import (
     ApiError,
     field_choice,
@@ -142,7 +143,11 @@ class AssistInput(InputChannel):
         @bp.listener("after_server_start")
         async def replay_spooled_events(app, _loop) -> None:  # noqa: ANN001
             # events spooled while Redis was away (also by an earlier run) go back in
-            app.add_task(replay_forever(lambda: get_services().outcomes))
+            background(app, replay_forever(lambda: get_services().outcomes))
+
+        @bp.listener("before_server_stop")
+        async def stop_background_tasks(app, _loop) -> None:  # noqa: ANN001
+            await stop_background(app)
 
         @bp.get("/health")
         async def health(request: Request) -> HTTPResponse:

@@ -29,6 +29,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels import pages, speedups
+from bot.channels.background import background
 from bot.channels.degraded import catch_up_forever
 from bot.channels.http import MAX_TEXT_CHARS
 from bot.channels.pipeline import process_customer_message, record_reply
@@ -259,8 +260,11 @@ class LiveChatInput(InputChannel):
         @blueprint.listener("after_server_start")
         async def catch_up_deferred_turns(app: Sanic, _loop: Any) -> None:
             svc = lambda: get_services()  # noqa: E731 — this loop's services
-            app.add_task(
-                catch_up_forever(lambda: svc().redis.ping(), lambda: svc().deferred, _take_deferred)
+            background(
+                app,
+                catch_up_forever(
+                    lambda: svc().redis.ping(), lambda: svc().deferred, _take_deferred
+                ),
             )
 
         async def _after_close(cid: str, text: str) -> None:
