@@ -30,7 +30,9 @@ agent1, agent2 and senior1, one console each, conversations spread over them.
 Customers pause between messages (``--think``, default uniform 2–6 s, counted from the
 agent's reply): that pause is what makes "N concurrent conversations" an amount of live
 chat rather than a request rate; ``--think 0`` sends the next message as soon as the
-reply is there (saturation). Each level runs ``--seconds`` (no new message after that;
+reply is there (saturation). Agents answer as soon as the suggestions are there unless
+``--agent-think`` gives them time to read and choose (e.g. ``5-15``): the default is the
+harder load; a desk of people is slower on both sides. Each level runs ``--seconds`` (no new message after that;
 the turns under way finish) and starts at most ``--max-conversations`` conversations.
 Prints one markdown table row per level: latency percentiles (both channels, and each),
 throughput, errors, whether the target (p95 ≤ 300 ms, no errors) was met, peak RSS and
@@ -78,7 +80,8 @@ ProcessMap = Callable[[], Dict[str, int]]  # process name → pid, asked at ever
 
 @dataclass(frozen=True)
 class Think:
-    """The customer's pause between messages: uniform in [low, high] seconds."""
+    """A pause (the customer's between messages, or the agent's before replying): uniform
+    in [low, high] seconds."""
 
     low: float
     high: float
@@ -89,9 +92,9 @@ class Think:
         try:
             think = cls(float(low), float(high or low))
         except ValueError as error:
-            raise argparse.ArgumentTypeError(f"--think wants '2-6' or '0', not {text!r}") from error
+            raise argparse.ArgumentTypeError(f"a pause is '2-6' or '0', not {text!r}") from error
         if think.low < 0 or think.high < think.low:
-            raise argparse.ArgumentTypeError(f"--think wants 0 <= low <= high, not {text!r}")
+            raise argparse.ArgumentTypeError(f"a pause wants 0 <= low <= high, not {text!r}")
         return think
 
     def __str__(self) -> str:
@@ -102,6 +105,12 @@ class Think:
             return "customers send their next message as soon as the agent's reply is there"
         spread = f"{self} s" if self.low == self.high else f"uniform {self} s"
         return f"customers pause {spread} between messages, after the agent's reply"
+
+    def describe_agent(self) -> str:
+        if self.high == 0:
+            return "agents reply as soon as the suggestions are there"
+        spread = f"{self} s" if self.low == self.high else f"uniform {self} s"
+        return f"agents take {spread} to read the suggestions and reply"
 
     def pause(self) -> float:
         return random.uniform(self.low, self.high)
@@ -117,6 +126,7 @@ class Options:
     max_conversations: int
     timeout: float
     password: str
+    agent_think: Think = Think(0.0, 0.0)
 
 
 @dataclass
@@ -357,8 +367,10 @@ class Run:
 
 
 async def _agent_reply(run: Run, level: Level, conv: Conversation, assist: dict) -> Optional[float]:
-    """The agent sends the first suggestion as is; returns when the request was sent
-    (perf_counter), or None after recording an error."""
+    """After ``--agent-think``, the agent sends the first suggestion as is; returns when the
+    request was sent (perf_counter), or None after recording an error."""
+    if run.options.agent_think.high:
+        await asyncio.sleep(run.options.agent_think.pause())
     suggestion = assist["suggestions"][0]
     started = time.perf_counter()
     status, body, upstream = await run.api.post(
@@ -641,11 +653,11 @@ def _meets_target(level: Level) -> bool:
     return bool(samples) and not level.errors and _percentile(samples, 95) <= TARGET_P95_MS
 
 
-def table(levels: List[Level], think: Think) -> List[str]:
+def table(levels: List[Level], think: Think, agent_think: Think = Think(0.0, 0.0)) -> List[str]:
     """The markdown table: one row per level."""
     names = sorted({name for level in levels for name in level.processes})
     head = (
-        ["conversations", "think s", "turns", "turns/s", "p50 ms", "p95 ms", "p99 ms"]
+        ["conversations", "think s", "agent s", "turns", "turns/s", "p50 ms", "p95 ms", "p99 ms"]
         + ["p95 REST", "p95 socket", "relay p95", "errors", "target met"]
         + [f"{name} peak RSS, CPU" for name in names]
         + ["Redis used_memory_peak", "Redis KB per conversation", "load generator CPU"]
@@ -656,6 +668,7 @@ def table(levels: List[Level], think: Think) -> List[str]:
         row = [
             str(level.size),
             str(think),
+            str(agent_think),
             str(level.turns),
             f"{level.turns / level.wall:.1f}",
             _ms(samples, 50),
@@ -715,9 +728,10 @@ def report(levels: List[Level], options: Options, what: str) -> List[str]:
     """What was measured, the table, the verdict and the errors of one run."""
     lines = [
         f"\n{what}: message in → suggestions out; half the conversations over REST, half over"
-        f" socket.io; {options.think.describe()}; {options.seconds:g} s per level.",
+        f" socket.io; {options.think.describe()}; {options.agent_think.describe_agent()};"
+        f" {options.seconds:g} s per level.",
         "",
-        *table(levels, options.think),
+        *table(levels, options.think, options.agent_think),
         "",
         "relay: the agent's reply from POST /reply to the customer's bot_uttered (socket"
         " customers). CPU: share of one core during the level. Redis used_memory_peak: since"
@@ -753,6 +767,12 @@ def add_arguments(parser: argparse.ArgumentParser, levels: str, think: str) -> N
         help="customer's pause between messages in seconds: 'low-high' (uniform) or one number",
     )
     parser.add_argument(
+        "--agent-think",
+        type=Think.parse,
+        default=Think(0.0, 0.0),
+        help="agent's pause before replying in seconds: 'low-high' or one number (default 0)",
+    )
+    parser.add_argument(
         "--max-conversations", type=int, default=2000, help="at most this many per level"
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a turn")
@@ -762,7 +782,15 @@ def options_from(args: argparse.Namespace, password: str) -> Options:
     levels = [int(n) for n in args.levels.split(",") if n.strip()]
     if not levels or min(levels) < 1 or max(levels) > 500:
         raise SystemExit("--levels wants numbers from 1 to 500")
-    return Options(levels, args.seconds, args.think, args.max_conversations, args.timeout, password)
+    return Options(
+        levels,
+        args.seconds,
+        args.think,
+        args.max_conversations,
+        args.timeout,
+        password,
+        args.agent_think,
+    )
 
 
 def _static_processes(pairs: List[str]) -> ProcessMap:

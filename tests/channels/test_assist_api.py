@@ -7,6 +7,7 @@ real Redis with the demo data); every answer is validated against the OpenAPI sc
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -282,6 +283,31 @@ def test_a_leading_slash_is_not_an_intent_command(system, tokens):
         events = json.loads(response.read())["events"]
     assert not [e for e in events if e["event"] == "restart"]
     assert [e["text"] for e in events if e["event"] == "user"][-1] == "／restart"
+
+
+def test_two_quick_messages_of_one_conversation_are_both_answered_promptly(system, tokens):
+    """Customers write in bursts. Rasa handles one conversation's messages one at a time;
+    the second waits for the first's lock, polled every 50 ms (bot/store/locks.py), not
+    once a second as with Rasa's own lock store."""
+    cid = new_id()
+    say(system, tokens["agent1"], cid, "你好")
+
+    def timed(text: str) -> tuple[str, float]:
+        say(system, tokens["agent1"], cid, text)
+        return text, time.monotonic()
+
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(timed, "我的訂單到現在還沒收到")
+        time.sleep(0.02)
+        second = pool.submit(timed, "已經等一個禮拜了")
+        done = sorted([first.result(), second.result()], key=lambda pair: pair[1])
+    assert done[1][1] - done[0][1] < 0.6  # Rasa's one-second poll: about 0.8 s or more
+    with urllib.request.urlopen(
+        f"{system['base']}/conversations/{cid}/tracker", timeout=30
+    ) as response:
+        events = json.loads(response.read())["events"]
+    texts = [e["text"] for e in events if e["event"] == "user"]
+    assert texts[-2:] == [done[0][0], done[1][0]]  # each once, in the order handled
 
 
 def test_concurrent_retries_of_one_grant_spend_once(system, tokens, store):
