@@ -484,8 +484,9 @@ async def _converse(run: Run, level: Level, conv: Conversation) -> None:
 
 async def _slot(run: Run, level: Level) -> None:
     """One of the level's concurrent conversations: a new customer as soon as one ends.
-    Slots start spread over one pause, so the level does not begin with a burst."""
-    await asyncio.sleep(random.uniform(0, run.options.think.high))
+    Slots start spread over one turn's pauses (the customer's and the agent's), so the
+    level does not begin with a burst of first messages."""
+    await asyncio.sleep(random.uniform(0, run.options.think.high + run.options.agent_think.high))
     while (conv := level.open()) is not None:
         await _converse(run, level, conv)
 
