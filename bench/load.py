@@ -32,8 +32,9 @@ agent's reply): that pause is what makes "N concurrent conversations" an amount 
 chat rather than a request rate; ``--think 0`` sends the next message as soon as the
 reply is there (saturation). Agents answer as soon as the suggestions are there unless
 ``--agent-think`` gives them time to read and choose (e.g. ``5-15``): the default is the
-harder load; a desk of people is slower on both sides. Each level runs ``--seconds`` (no new message after that;
-the turns under way finish) and starts at most ``--max-conversations`` conversations.
+harder load; a desk of people is slower on both sides. Each level runs ``--seconds`` (no
+new message after that; the turns under way finish) and starts at most
+``--max-conversations`` conversations.
 Prints one markdown table row per level: latency percentiles (both channels, and each),
 throughput, errors, whether the target (p95 ≤ 300 ms, no errors) was met, peak RSS and
 CPU of each process (Rasa server, action server, redis-server: sampled from /proc every
