@@ -15,7 +15,7 @@ from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from redis.exceptions import RedisError
 
@@ -91,7 +91,13 @@ class _StageAction(Action, metaclass=ABCMeta):
             json_message={"audience": "agent", "assist": payload, "case": assist.case}
         )
         suggested = list(facts.suggested) + [s.id for s in assist.suggestions]
-        return [SlotSet("stage", self.stage), SlotSet("suggested", suggested)]
+        # A stage action always ends the turn (every rule and story waits for the customer
+        # after it), so Rasa need not ask its three policies what comes next.
+        return [
+            SlotSet("stage", self.stage),
+            SlotSet("suggested", suggested),
+            FollowupAction("action_listen"),
+        ]
 
 
 class ActionStageClarify(_StageAction):

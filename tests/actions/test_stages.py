@@ -40,7 +40,9 @@ def tracker(slots=None, agent="agent1", score=-0.7, flag=False, intent="complain
 async def run(action, t):
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, t, {})
-    return dispatcher.messages[0]["custom"], {e["name"]: e["value"] for e in events}
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_listen"
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    return dispatcher.messages[0]["custom"], slots
 
 
 async def test_propose_with_the_order_known_fills_details_and_marks_options(services):

@@ -252,6 +252,29 @@ def test_replies_and_outcomes_are_recorded_in_the_tracker(system, tokens):
     assert accepted["suggestions"][0]["technique"] == "paraphrase_confirm"
 
 
+def test_a_turn_ends_after_its_stage_action_without_asking_the_policies(system, tokens):
+    """The stage action ends every turn (actions/stages.py): Rasa listens as a follow-up,
+    so each turn runs the policies twice (→ analysis, → stage), not three times."""
+    cid = new_id()
+    say(system, tokens["agent1"], cid, "我買的吹風機壞了，插電完全沒反應")
+    say(system, tokens["agent1"], cid, "訂單編號 KF20261102001")
+    with urllib.request.urlopen(
+        f"{system['base']}/conversations/{cid}/tracker", timeout=30
+    ) as response:
+        events = json.loads(response.read())["events"]
+    actions = [e for e in events if e["event"] == "action"]
+    after_stage = [
+        following
+        for action, following in zip(actions, actions[1:])
+        if action["name"].startswith("action_stage_")
+    ]
+    assert len(after_stage) == 2
+    assert all(e["name"] == "action_listen" for e in after_stage)
+    assert all(e["policy"] == "followup_action" for e in after_stage)
+    predicted = [e for e in actions if e["name"] == "action_analyze_message"]
+    assert len(predicted) == 2 and all(e["policy"] != "followup_action" for e in predicted)
+
+
 def test_other_agents_cannot_act_on_an_assigned_conversation(system, tokens):
     cid = new_id()
     say(system, tokens["agent1"], cid, "你們的標價跟結帳金額不一樣")
