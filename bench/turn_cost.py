@@ -8,7 +8,7 @@ default loop, ask a third time (→ ``action_listen``). The stage actions end th
 with ``FollowupAction("action_listen")`` (actions/stages.py), so the third prediction is
 not made; this script measures what it would cost. It replays a scripted conversation
 (a defect complaint: the complaint, the order number, the impact) and times each step at
-every turn, after a warm-up, with the served model. The HTTP calls to the action server,
+every turn, each after one untimed call, with the served model. The HTTP calls to the action server,
 the tracker store and the lock are not in these figures (bench/assist_latency.py and
 bench/load.py measure the whole round trip).
 """
@@ -23,11 +23,13 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Awaitable, Callable, Dict, List
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(ROOT))
+
+from bench.assist_latency import _percentile  # noqa: E402
 
 # (customer text, intent, the slots the analysis and the stage actions set, the stage)
 SCRIPT = [
@@ -37,11 +39,13 @@ SCRIPT = [
 ]
 
 
-def _time(step: Callable[[], object], repeat: int) -> List[float]:
+async def _time(step: Callable[[], Awaitable[object]], repeat: int) -> List[float]:
+    """``repeat`` timings of ``step`` in ms, after one untimed call (the warm-up)."""
+    await step()
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()
-        step()
+        await step()
         samples.append((time.perf_counter() - started) * 1000)
     return samples
 
@@ -71,46 +75,40 @@ async def measure(model: str, repeat: int) -> Dict[str, List[float]]:
         "→ listen": [],
     }
 
-    def predict(expected: str) -> Callable[[], object]:
+    async def predict(expected: str) -> List[float]:
+        """Timings of the policies' prediction on the script so far; it must be ``expected``."""
         tracker = DialogueStateTracker.from_events("bench", events, agent.domain.slots)
-
-        def step() -> object:
-            prediction = processor._predict_next_with_tracker(tracker)
-            return prediction
-
-        got = names[step().max_confidence_index]
+        got = names[processor._predict_next_with_tracker(tracker).max_confidence_index]
         if got != expected:
             raise SystemExit(f"the model predicted {got}, the script expects {expected}")
-        return step
+
+        async def step() -> object:
+            return processor._predict_next_with_tracker(tracker)
+
+        return await _time(step, repeat)
 
     for text, intent, slots, stage in SCRIPT:
-        parse_samples: List[float] = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            parsed = await agent.parse_message(text)
-            parse_samples.append((time.perf_counter() - started) * 1000)
-        samples["parse"] += parse_samples
+        samples["parse"] += await _time(lambda text=text: agent.parse_message(text), repeat)
+        parsed = await agent.parse_message(text)
         events += [
             ActionExecuted("action_listen"),
             UserUttered(text, {"name": intent, "confidence": 1.0}, parse_data=parsed),
         ]
-        samples["→ analysis"] += _time(predict("action_analyze_message"), repeat)
+        samples["→ analysis"] += await predict("action_analyze_message")
         events += [ActionExecuted("action_analyze_message")]
         events += [SlotSet(name, value) for name, value in slots.items()]
         events += [SlotSet("escalating", False)]
-        samples["→ stage"] += _time(predict(f"action_stage_{stage}"), repeat)
+        samples["→ stage"] += await predict(f"action_stage_{stage}")
         events += [ActionExecuted(f"action_stage_{stage}"), SlotSet("stage", stage)]
-        samples["→ listen"] += _time(predict("action_listen"), repeat)
+        samples["→ listen"] += await predict("action_listen")
     return samples
 
 
 def table(samples: Dict[str, List[float]]) -> List[str]:
     lines = ["| step | median ms | p95 ms | mean ms |", "|---|---|---|---|"]
     for name, values in samples.items():
-        ordered = sorted(values)
-        p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
         lines.append(
-            f"| {name} | {statistics.median(values):.2f} | {p95:.2f} | "
+            f"| {name} | {statistics.median(values):.2f} | {_percentile(values, 95):.2f} | "
             f"{statistics.mean(values):.2f} |"
         )
     return lines
