@@ -70,3 +70,118 @@ def macro_f1(report: Dict[str, Dict], labels: Sequence[str]) -> float:
 def accuracy(gold: Sequence, pred: Sequence) -> float:
     pairs = [(g, p) for g, p in zip(gold, pred) if g is not None]
     return sum(g == p for g, p in pairs) / len(pairs) if pairs else 0.0
+
+
+NO_COMPLAINT = "none"
+COMPLAINT_LABELS = (*COMPLAINT_INTENTS, NO_COMPLAINT)
+LENGTH_BANDS = ((0, 10, "< 10"), (10, 50, "10–49"), (50, 150, "50–149"), (150, 10**9, "≥ 150"))
+
+
+def complaint_label(intent: str | None) -> str:
+    """The complaint type of an intent: one of the six, or ``none``."""
+    return intent if intent in COMPLAINT_INTENTS else NO_COMPLAINT
+
+
+def length_band(text: str) -> str:
+    n = len(text.strip())
+    return next(name for low, high, name in LENGTH_BANDS if low <= n < high)
+
+
+@dataclass(frozen=True)
+class Outside:
+    """A message of the outside sets (tests/nlu_wild.yml, tests/nlu_contrast.yml)."""
+
+    text: str
+    intent: str
+    complaint: str
+    sentiment: str
+    business: str = ""
+    style: str = ""
+    script: str = ""
+
+
+def _outside(row: Dict) -> Outside:
+    return Outside(
+        str(row["text"]).strip(),
+        row["intent"],
+        row.get("complaint") or complaint_label(row["intent"]),
+        row["sentiment"],
+        row.get("business", ""),
+        row.get("style", ""),
+        row.get("script", ""),
+    )
+
+
+def load_wild(path: Path) -> List[Outside]:
+    import yaml
+
+    return [_outside(r) for r in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]]
+
+
+def load_contrast(path: Path) -> List[tuple]:
+    """(change, a, b) for every minimal pair."""
+    import yaml
+
+    pairs = yaml.safe_load(path.read_text(encoding="utf-8"))["pairs"]
+    return [(p["change"], _outside(p["a"]), _outside(p["b"])) for p in pairs]
+
+
+def reliability(probabilities: Sequence[float], outcomes: Sequence[bool], bins: int = 10):
+    """Reliability rows ``(low, high, n, mean predicted, observed)`` and the ECE."""
+    rows, ece, total = [], 0.0, len(probabilities)
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        idx = [
+            i
+            for i, p in enumerate(probabilities)
+            if low <= p < high or (b == bins - 1 and p == 1.0)
+        ]
+        if not idx:
+            continue
+        mean_p = sum(probabilities[i] for i in idx) / len(idx)
+        observed = sum(bool(outcomes[i]) for i in idx) / len(idx)
+        rows.append((low, high, len(idx), mean_p, observed))
+        ece += len(idx) / total * abs(mean_p - observed)
+    return rows, ece
+
+
+def readings_for(texts: Sequence[str], root: Path):
+    """The readers' inputs for raw texts, built as the pipeline builds them (no Rasa)."""
+    import logging
+
+    import jieba
+    import yaml
+
+    from bot.nlu.dictionary import traditional_dictionary
+    from bot.nlu.encoder import shared_encoder
+    from bot.nlu.polarity import Lexicon, cues, verdict_clause
+    from bot.nlu.reading_features import Reading
+    from bot.nlu.script import to_traditional
+    from bot.nlu.tokenizer import build_segmenter, segment
+
+    jieba.setLogLevel(logging.WARNING)
+    segmenter = build_segmenter(
+        traditional_dictionary(root / ".cache"), sorted((root / "data/dict/domain").glob("*.txt"))
+    )
+    lexicon = Lexicon.from_dict(
+        yaml.safe_load((root / "data/dict/sentiment_lexicon.yml").read_text(encoding="utf-8"))
+    )
+    normalized = [to_traditional(t) for t in texts]
+    both = [part for n in normalized for part in (n[:400], verdict_clause(n)[-400:])]
+    vectors = shared_encoder().encode_many(both)
+    return [
+        Reading(
+            tuple(t.text for t in segment(segmenter, n)),
+            n,
+            vectors[2 * i : 2 * i + 2],
+            cues(n, lexicon),
+        )
+        for i, n in enumerate(normalized)
+    ]
+
+
+def training_files(directory: Path) -> List[Path]:
+    """The NLU training files (every YAML under data/nlu but the lookup and synonym files)."""
+    return sorted(
+        p for p in directory.rglob("*.yml") if "lookups" not in p.parts and p.name != "synonyms.yml"
+    )

@@ -13,7 +13,11 @@ pytestmark = pytest.mark.model
 
 
 def _check_shape(result: dict) -> None:
-    sentiment, escalation = result["sentiment"], result["escalation"]
+    sentiment, escalation, complaint = result["sentiment"], result["escalation"], result["complaint"]
+    assert isinstance(complaint["is_complaint"], bool) and isinstance(complaint["uncertain"], bool)
+    assert 0.0 <= complaint["probability"] <= 1.0 and 0.0 <= complaint["confidence"] <= 1.0
+    assert complaint["type"] is None or complaint["type"] in COMPLAINT_INTENTS
+    assert len(complaint["candidates"]) <= 2
     assert sentiment["label"] in ("negative", "neutral", "positive")
     assert -1.0 <= sentiment["score"] <= 1.0
     assert isinstance(escalation["flag"], bool)
@@ -30,6 +34,39 @@ def test_the_issue_example(parse):
     assert result["sentiment"]["label"] == "negative"
     entities = {(e["entity"], e["value"]) for e in result["entities"]}
     assert {("product", "吹風機"), ("date", "上週")} <= entities
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "外型很漂亮，按鍵手感也很好",
+        "很喜歡，下次還會再來買",
+        "房間乾淨，早餐也不錯，就是隔音差了一點，整體還是推薦",
+        "物流很快，包装完好，质量不错，好评",
+    ],
+)
+def test_praise_even_with_a_reservation_is_no_complaint_and_positive(parse, text):
+    result = parse(text)
+    assert result["intent"]["name"] not in COMPLAINT_INTENTS, result["intent"]
+    assert result["complaint"]["is_complaint"] is False and result["complaint"]["type"] is None
+    assert result["sentiment"]["label"] == "positive", result["sentiment"]
+
+
+def test_the_verdict_after_a_contrast_decides(parse):
+    result = parse("外觀很好看，但是用兩天就壞了，真的很失望")
+    assert result["complaint"]["is_complaint"] is True
+    assert result["intent"]["name"] == "complaint_defect"
+    assert result["sentiment"]["label"] == "negative"
+
+
+def test_the_intent_ranking_agrees_with_the_complaint_reading(parse):
+    result = parse("我上週買的吹風機用兩天就壞了")
+    complaint = result["complaint"]
+    assert complaint["is_complaint"] and complaint["type"] == result["intent"]["name"]
+    assert complaint["candidates"][0]["type"] == complaint["type"]
+    ranking = result["intent_ranking"]
+    assert ranking[0]["name"] == result["intent"]["name"]
+    assert ranking == sorted(ranking, key=lambda r: -r["confidence"])
 
 
 def test_escalation_is_flagged_with_its_cues(parse):

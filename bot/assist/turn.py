@@ -45,6 +45,9 @@ class TurnFacts:
     suggested: Tuple[str, ...]
     agent: Optional[str] = None
     customer_id: Optional[str] = None
+    # the NLU's complaint reading of this message (docs/nlu.md): is_complaint, probability,
+    # type, confidence, uncertain, candidates
+    complaint: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_tracker(
@@ -75,6 +78,7 @@ class TurnFacts:
             suggested=tuple(slots.get("suggested") or ()),
             agent=kefu.get("agent"),
             customer_id=kefu.get("customer_id"),
+            complaint=latest.get("complaint") or {},
         )
 
 
@@ -99,6 +103,40 @@ def _tier_label(policy: Policy, tier: str) -> str:
     return known.label if known else tier
 
 
+def complaint_reading(reading: Mapping[str, Any]) -> Dict[str, Any]:
+    """The NLU's complaint reading as the agent's side gets it, with Chinese labels."""
+    candidates = [
+        {
+            "type": c.get("type"),
+            "label": COMPLAINT_TYPES.get(c.get("type"), c.get("type")),
+            "confidence": round(float(c.get("confidence") or 0.0), 3),
+        }
+        for c in reading.get("candidates") or []
+    ]
+    return {
+        "is_complaint": bool(reading.get("is_complaint")),
+        "probability": round(float(reading.get("probability") or 0.0), 3),
+        "type": reading.get("type"),
+        "uncertain": bool(reading.get("uncertain")),
+        "candidates": candidates,
+    }
+
+
+def _uncertain_alert(reading: Mapping[str, Any]) -> Optional[Dict[str, str]]:
+    """An honest word to the agent when the reading of this message is a guess."""
+    if not reading.get("uncertain"):
+        return None
+    labels = [COMPLAINT_TYPES.get(c.get("type"), "") for c in reading.get("candidates") or []]
+    labels = [label for label in labels if label]
+    if not reading.get("is_complaint"):
+        text = "判讀不確定：這則訊息可能不是客訴，請先以開放式提問確認顧客的需求"
+    elif len(labels) >= 2:
+        text = f"判讀不確定：可能是「{labels[0]}」或「{labels[1]}」，請先提問確認"
+    else:
+        text = "判讀不確定：請先提問確認顧客反映的問題"
+    return {"kind": "uncertain", "text": text}
+
+
 def _alerts(
     facts: TurnFacts,
     order: Optional[Order],
@@ -112,6 +150,9 @@ def _alerts(
         alerts.append(
             {"kind": "escalation", "text": f"客訴升級跡象（{cues}）：先安撫，必要時轉主管"}
         )
+    uncertain = _uncertain_alert(facts.complaint)
+    if uncertain:
+        alerts.append(uncertain)
     if facts.sentiment_score <= ANGRY_BELOW:
         alerts.append({"kind": "anger", "text": "顧客情緒激動：先同理、主動聆聽，再談處理方式"})
     history = facts.sentiment_history
@@ -257,6 +298,7 @@ def build_assist(
             "sentiment_label": SENTIMENT_NAMES.get(facts.sentiment_label, "中性"),
             "sentiment_trend": list(facts.sentiment_history),
             "escalated": facts.escalated,
+            "complaint": complaint_reading(facts.complaint),
         },
         "stage": stage,
         "stage_label": STAGES[stage],

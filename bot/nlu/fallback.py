@@ -1,7 +1,7 @@
 """Rasa's FallbackClassifier, which also falls back when a message has no words at all.
 
-DIET classifies whatever features it gets: three angry emoji or a row of punctuation
-can come out as a confident complaint type. A message with no letter, digit or
+An intent classifier classifies whatever features it gets: three angry emoji or a row of
+punctuation can come out as a confident complaint type. A message with no letter, digit or
 Chinese character carries a feeling (the sentiment component still reads it) but no
 complaint type, so the honest intent is ``nlu_fallback``.
 """

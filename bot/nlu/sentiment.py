@@ -1,15 +1,15 @@
 """Rasa graph component: the customer's sentiment on every message.
 
 Trained during ``rasa train`` from the ``sentiment`` metadata of the training examples
-(see docs/training-data.md) and persisted inside the Rasa model. It runs after the
-intent classifier, whose prediction is one of its features, and before the
-FallbackClassifier. Adds
-``"sentiment": {"label", "score"}`` to the parse result (DESIGN.md §4), always, even for
-an empty message.
+(see docs/training-data.md) and persisted inside the Rasa model. It reads the words, the
+sentence vectors and the polarity cues (:mod:`bot.nlu.sentiment_model`), never the
+intent, and runs before the FallbackClassifier. Adds ``"sentiment": {"label", "score"}``
+to the parse result, always, even for an empty message.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any, Dict, List, Type
@@ -18,32 +18,20 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
-from rasa.shared.nlu.constants import INTENT, METADATA, TEXT
+from rasa.shared.nlu.constants import METADATA
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from rasa.shared.utils.io import read_yaml_file
 
 from bot.nlu.constants import SENTIMENT
 from bot.nlu.fingerprint import fingerprint
-from bot.nlu.sentiment_model import (
-    PolarityLexicon,
-    SentimentExample,
-    SentimentModel,
-    example_label,
-)
+from bot.nlu.polarity import Lexicon
+from bot.nlu.reading import load_lexicon, reading_of
+from bot.nlu.sentence_featurizer import SentenceEncoderFeaturizer
+from bot.nlu.sentiment_model import SentimentModel, example_label
 
 logger = logging.getLogger(__name__)
-
-
-def _example(message: Message, training: bool = False) -> SentimentExample:
-    words = tuple(t.text for t in message.get(TOKENS_NAMES[TEXT], []))
-    intent = message.get(INTENT)
-    if isinstance(intent, dict):  # at run time: DIET's prediction
-        intent = intent.get("name")
-    label = example_label(message.get(METADATA)) if training else None
-    return SentimentExample(words, intent or None, label)
+_LEXICON_FILE = "lexicon.json"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -52,22 +40,11 @@ class SentimentAnalyzer(GraphComponent):
 
     @classmethod
     def required_components(cls) -> List[Type]:
-        return [Tokenizer]
-
-    @staticmethod
-    def required_packages() -> List[str]:
-        return ["spacy"]
+        return [Tokenizer, SentenceEncoderFeaturizer]
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {
-            "lexicon_file": "data/dict/sentiment_lexicon.yml",
-            "epochs": 20,
-            "dropout": 0.2,
-            "seed": 42,
-            "architecture": "bow",
-            "ngram_size": 2,
-        }
+        return {"lexicon_file": "data/dict/sentiment_lexicon.yml", "c": 3.0}
 
     def __init__(
         self,
@@ -75,11 +52,13 @@ class SentimentAnalyzer(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         model: SentimentModel | None = None,
+        lexicon: Lexicon | None = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
-        self._model = model or SentimentModel(None)
+        self._model = model or SentimentModel()
+        self._lexicon = lexicon or Lexicon()
 
     @classmethod
     def create(
@@ -89,35 +68,45 @@ class SentimentAnalyzer(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SentimentAnalyzer:
-        return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, lexicon=load_lexicon(config["lexicon_file"]))
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
-        """Retrain when the sentiment model code changes."""
+        """Retrain when the sentiment code or the lexicon changes."""
+        import bot.nlu.linear
+        import bot.nlu.polarity
+        import bot.nlu.reading
+        import bot.nlu.reading_features
         import bot.nlu.sentiment
         import bot.nlu.sentiment_model
 
         return fingerprint(
-            [bot.nlu.sentiment, bot.nlu.sentiment_model],
+            [
+                bot.nlu.sentiment,
+                bot.nlu.sentiment_model,
+                bot.nlu.linear,
+                bot.nlu.polarity,
+                bot.nlu.reading,
+                bot.nlu.reading_features,
+            ],
             [Path({**cls.get_default_config(), **config}["lexicon_file"])],
         )
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [_example(m, training=True) for m in training_data.intent_examples]
-        examples = [e for e in examples if e.label]
-        logger.info("Training sentiment on %d labelled examples", len(examples))
-        lexicon = PolarityLexicon.from_dict(read_yaml_file(self._config["lexicon_file"]) or {})
+        pairs = [
+            (reading_of(m, self._lexicon), example_label(m.get(METADATA)))
+            for m in training_data.intent_examples
+        ]
+        pairs = [(r, y) for r, y in pairs if y]
+        logger.info("Training sentiment on %d labelled examples", len(pairs))
         self._model = SentimentModel.train(
-            examples,
-            lexicon,
-            epochs=self._config["epochs"],
-            dropout=self._config["dropout"],
-            seed=self._config["seed"],
-            architecture=self._config["architecture"],
-            ngram_size=self._config["ngram_size"],
+            [r for r, _ in pairs], [y for _, y in pairs], c=self._config["c"]
         )
         with self._model_storage.write_to(self._resource) as directory:
             self._model.to_disk(directory)
+            (directory / _LEXICON_FILE).write_text(
+                json.dumps(self._lexicon.as_dict(), ensure_ascii=False), encoding="utf-8"
+            )
         return self._resource
 
     @classmethod
@@ -132,14 +121,17 @@ class SentimentAnalyzer(GraphComponent):
         try:
             with model_storage.read_from(resource) as directory:
                 model = SentimentModel.from_disk(directory)
-        except ValueError:
+                lexicon = Lexicon.from_dict(
+                    json.loads((directory / _LEXICON_FILE).read_text(encoding="utf-8"))
+                )
+        except (ValueError, FileNotFoundError):
             logger.warning("No sentiment model in the Rasa model; every message is neutral")
-            model = SentimentModel(None)
-        return cls(config, model_storage, resource, model)
+            model, lexicon = SentimentModel(), Lexicon()
+        return cls(config, model_storage, resource, model, lexicon)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            sentiment = self._model.predict(_example(message))
+            sentiment = self._model.predict(reading_of(message, self._lexicon))
             message.set(SENTIMENT, sentiment.as_dict(), add_to_output=True)
         return messages
 

@@ -1,0 +1,82 @@
+"""A regularised logistic regression over :class:`~bot.nlu.reading_features.Reading`s.
+
+The one learner behind the sentiment reader and the complaint reader. Logistic regression
+gives probabilities that mean something (checked by ``make eval``'s reliability table),
+trains in seconds on thousands of messages and predicts in well under a millisecond.
+Persisted with :mod:`pickle` inside the Rasa model, as Rasa persists its own scikit-learn
+classifier.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Dict, Sequence, Tuple
+
+import numpy as np
+
+from bot.nlu.reading_features import FeatureBuilder, Reading
+
+
+class NotTrained(RuntimeError):
+    """The classifier has no model (no usable training data)."""
+
+
+class LinearReader:
+    """Classes and their probabilities for readings."""
+
+    def __init__(self, classifier=None, builder: FeatureBuilder | None = None) -> None:
+        self._classifier = classifier
+        self._builder = builder or FeatureBuilder()
+
+    @property
+    def trained(self) -> bool:
+        return self._classifier is not None
+
+    @property
+    def classes(self) -> Tuple[str, ...]:
+        if self._classifier is None:
+            return ()
+        return tuple(str(c) for c in self._classifier.classes_)
+
+    @classmethod
+    def train(
+        cls,
+        readings: Sequence[Reading],
+        labels: Sequence[str],
+        *,
+        c: float = 1.0,
+        class_weight: str | None = "balanced",
+        builder: FeatureBuilder | None = None,
+    ) -> "LinearReader":
+        """Fit on readings with their labels; untrained if fewer than two classes."""
+        from sklearn.linear_model import LogisticRegression
+
+        builder = builder or FeatureBuilder()
+        if len(set(labels)) < 2:
+            return cls(None, builder)
+        classifier = LogisticRegression(
+            C=c, max_iter=2000, class_weight=class_weight, solver="lbfgs"
+        )
+        classifier.fit(builder.matrix(readings), np.asarray(labels))
+        return cls(classifier, builder)
+
+    def probabilities(self, readings: Sequence[Reading]) -> np.ndarray:
+        """``(len(readings), len(classes))``; raises :class:`NotTrained`."""
+        if self._classifier is None:
+            raise NotTrained("no trained classifier")
+        return self._classifier.predict_proba(self._builder.matrix(readings))
+
+    def probability_map(self, reading: Reading) -> Dict[str, float]:
+        row = self.probabilities([reading])[0]
+        return {name: float(p) for name, p in zip(self.classes, row)}
+
+    def to_file(self, path: Path) -> None:
+        path.write_bytes(pickle.dumps({"classifier": self._classifier, "builder": self._builder}))
+
+    @classmethod
+    def from_file(cls, path: Path) -> "LinearReader":
+        if not path.exists():
+            return cls(None)
+        data = pickle.loads(path.read_bytes())
+        return cls(data["classifier"], data["builder"])
