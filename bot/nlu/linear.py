@@ -15,11 +15,16 @@ from typing import Dict, Sequence, Tuple
 
 import numpy as np
 
+from bot.nlu.polarity import FEATURE_NAMES
 from bot.nlu.reading_features import FeatureBuilder, Reading
 
 
 class NotTrained(RuntimeError):
     """The classifier has no model (no usable training data)."""
+
+
+class StaleModel(RuntimeError):
+    """The stored classifier was trained on other features than this code builds."""
 
 
 class LinearReader:
@@ -72,11 +77,25 @@ class LinearReader:
         return {name: float(p) for name, p in zip(self.classes, row)}
 
     def to_file(self, path: Path) -> None:
-        path.write_bytes(pickle.dumps({"classifier": self._classifier, "builder": self._builder}))
+        path.write_bytes(
+            pickle.dumps(
+                {
+                    "classifier": self._classifier,
+                    "builder": self._builder,
+                    "cues": list(FEATURE_NAMES),
+                }
+            )
+        )
 
     @classmethod
     def from_file(cls, path: Path) -> "LinearReader":
+        """Load a stored reader; :class:`StaleModel` if it was built for other features."""
         if not path.exists():
             return cls(None)
         data = pickle.loads(path.read_bytes())
+        if data.get("cues") != list(FEATURE_NAMES):
+            raise StaleModel(
+                f"{path.name} was trained with other message features than this code "
+                "builds: retrain the model (make train)"
+            )
         return cls(data["classifier"], data["builder"])

@@ -72,3 +72,17 @@ def test_example_label_reads_rasa_metadata():
     assert example_label({"example": {"sentiment": "positive"}}) == "positive"
     assert example_label({"example": {"sentiment": "angry"}}) is None
     assert example_label(None) is None
+
+
+def test_a_model_stored_for_other_features_is_refused_in_words(model, tmp_path):
+    import pickle
+
+    from bot.nlu.linear import StaleModel
+
+    model.to_disk(tmp_path)
+    stored = tmp_path / "sentiment.pkl"
+    data = pickle.loads(stored.read_bytes())
+    data["cues"] = data["cues"][:-1]
+    stored.write_bytes(pickle.dumps(data))
+    with pytest.raises(StaleModel, match="retrain the model"):
+        SentimentModel.from_disk(tmp_path)
