@@ -15,6 +15,8 @@ trained sentiment and complaint models weigh (see :mod:`bot.nlu.sentiment_model`
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from dataclasses import dataclass
 from typing import Iterable, List, Mapping, Sequence, Tuple
@@ -176,12 +178,19 @@ def _intense(text: str, start: int) -> bool:
     return any(word in window for word in INTENSIFIERS)
 
 
+@functools.lru_cache(maxsize=8)
+def _ordered(lexicon: Lexicon) -> Tuple[Tuple[str, int], ...]:
+    return tuple(
+        sorted(
+            [(w, -1) for w in lexicon.negative if w] + [(w, 1) for w in lexicon.positive if w],
+            key=lambda cue: -len(cue[0]),
+        )
+    )
+
+
 def find_cues(text: str, lexicon: Lexicon) -> List[Hit]:
     """Non-overlapping cue hits, longest cue first, with negation and intensity applied."""
-    cues = sorted(
-        [(w, -1) for w in lexicon.negative if w] + [(w, 1) for w in lexicon.positive if w],
-        key=lambda cue: -len(cue[0]),
-    )
+    cues = [cue for cue in _ordered(lexicon) if cue[0] in text]
     taken = [False] * len(text)
     hits: List[Hit] = []
     for word, polarity in cues:
@@ -198,14 +207,17 @@ def find_cues(text: str, lexicon: Lexicon) -> List[Hit]:
     return sorted(hits, key=lambda hit: hit.start)
 
 
+@functools.lru_cache(maxsize=8)
+def _problems_only(lexicon: Lexicon) -> Lexicon:
+    return Lexicon(negative=lexicon.problem)
+
+
 def _sum(hits: Iterable[Hit], polarity: int) -> float:
     return sum(hit.weight for hit in hits if hit.polarity == polarity)
 
 
 def cues(text: str, lexicon: Lexicon) -> Tuple[float, ...]:
     """The numbers named in :data:`FEATURE_NAMES` for one Traditional-normalised text."""
-    import math
-
     start, end = verdict_span(text)
     hits = find_cues(text, lexicon)
     inside = [h for h in hits if start <= h.start < end]
@@ -214,7 +226,7 @@ def cues(text: str, lexicon: Lexicon) -> Tuple[float, ...]:
     pos_r, neg_r = _sum(outside, 1), _sum(outside, -1)
     # the verdict counts twice as much as the rest
     raw = 2.0 * (pos_v - neg_v) + (pos_r - neg_r)
-    problems = find_cues(text, Lexicon(negative=lexicon.problem))
+    problems = find_cues(text, _problems_only(lexicon))
     return (
         pos_v,
         neg_v,

@@ -10,7 +10,8 @@ also in wordings never seen), and the cues (contrast, negation, intensity).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from typing import Sequence, Tuple
 
 import numpy as np
@@ -23,16 +24,31 @@ _HASH_FEATURES = 2**15
 _CUE_SCALE = np.asarray([3, 3, 3, 3, 2, 2, 3, 6, 6, 1, 1, 1, 6, 6, 1, 2, 1], np.float32)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Reading:
     words: Tuple[str, ...]
     text: str
     vectors: np.ndarray  # (2, 512)
     cues: Tuple[float, ...]
+    # the feature rows built from this reading, by builder (the readers of one message
+    # share a builder, so the row is built once per message)
+    rows: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def empty_vectors() -> np.ndarray:
     return np.zeros((2, DIMENSIONS), dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=1)
+def _hasher():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        n_features=_HASH_FEATURES,
+        analyzer=lambda tokens: tokens,
+        alternate_sign=False,
+        norm="l2",
+    )
 
 
 @dataclass(frozen=True)
@@ -44,14 +60,7 @@ class FeatureBuilder:
     cue_weight: float = 3.0
 
     def _hasher(self):
-        from sklearn.feature_extraction.text import HashingVectorizer
-
-        return HashingVectorizer(
-            n_features=_HASH_FEATURES,
-            analyzer=lambda tokens: tokens,
-            alternate_sign=False,
-            norm="l2",
-        )
+        return _hasher()
 
     @staticmethod
     def _tokens(reading: Reading) -> list:
@@ -62,6 +71,16 @@ class FeatureBuilder:
         return [f"w:{w}" for w in reading.words] + bigrams
 
     def matrix(self, readings: Sequence[Reading]):
+        """One sparse row per reading (cached on the reading for this builder)."""
+        from scipy import sparse
+
+        missing = [r for r in readings if self not in r.rows]
+        if missing:
+            for reading, row in zip(missing, self._build(missing)):
+                reading.rows[self] = row
+        return sparse.vstack([r.rows[self] for r in readings], format="csr")
+
+    def _build(self, readings: Sequence[Reading]):
         from scipy import sparse
 
         words = self._hasher().transform([self._tokens(r) for r in readings]) * self.word_weight
@@ -72,6 +91,7 @@ class FeatureBuilder:
         # the cue columns on a common scale, then weighted: a handful of columns among
         # thousands must not be regularised away
         cues = cues / _CUE_SCALE * self.cue_weight
-        return sparse.hstack(
+        matrix = sparse.hstack(
             [words, sparse.csr_matrix(vectors), sparse.csr_matrix(cues)], format="csr"
         )
+        return [matrix[i] for i in range(matrix.shape[0])]

@@ -69,6 +69,9 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SentenceEncoderFeaturizer:
+        # load the weights and run one sentence now, with the model, not on the first
+        # customer message (about 1.5 s)
+        shared_encoder().encode(["你好"])
         return cls(execution_context.node_name, config)
 
     def _featurize(self, messages: List[Message], vectors: np.ndarray) -> None:
