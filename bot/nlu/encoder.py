@@ -52,11 +52,14 @@ class SentenceEncoder:
                 elif text.strip():
                     missing.append(i)
         if missing:
-            vectors = np.asarray(self._backend._encode([texts[i] for i in missing]), np.float32)
+            # a short message is often its own verdict clause: encode each text once
+            unique = list(dict.fromkeys(texts[i] for i in missing))
+            vectors = dict(zip(unique, np.asarray(self._backend._encode(unique), np.float32)))
             with self._lock:
-                for i, vector in zip(missing, vectors):
-                    out[i] = vector
-                    self._cache[texts[i]] = vector
+                for i in missing:
+                    out[i] = vectors[texts[i]]
+                for text, vector in vectors.items():
+                    self._cache[text] = vector
                     while len(self._cache) > self._cache_size:
                         self._cache.popitem(last=False)
         return out
