@@ -182,7 +182,11 @@ def resolve_intents(
         ranked = [r for r in ranked if r["name"] not in COMPLAINT_INTENTS] + [
             r for r in ranked if r["name"] in COMPLAINT_INTENTS
         ]
-    elif ranked[0]["name"] not in COMPLAINT_INTENTS and ranked[0]["name"] not in CONVERSATION_MOVES:
+    elif (
+        reading.type in COMPLAINT_INTENTS
+        and ranked[0]["name"] not in COMPLAINT_INTENTS
+        and ranked[0]["name"] not in CONVERSATION_MOVES
+    ):
         first = next(r for r in ranked if r["name"] == reading.type)
         ranked = [first] + [r for r in ranked if r is not first]
     return ranked
