@@ -13,7 +13,11 @@ pytestmark = pytest.mark.model
 
 
 def _check_shape(result: dict) -> None:
-    sentiment, escalation, complaint = result["sentiment"], result["escalation"], result["complaint"]
+    sentiment, escalation, complaint = (
+        result["sentiment"],
+        result["escalation"],
+        result["complaint"],
+    )
     assert isinstance(complaint["is_complaint"], bool) and isinstance(complaint["uncertain"], bool)
     assert 0.0 <= complaint["probability"] <= 1.0 and 0.0 <= complaint["confidence"] <= 1.0
     assert complaint["type"] is None or complaint["type"] in COMPLAINT_INTENTS
