@@ -1,6 +1,6 @@
 """Rasa glue: the :class:`~bot.nlu.reading_features.Reading` of a Rasa message.
 
-Built once per message and kept on it (``kefu_reading``), so the complaint and sentiment
+Built once per message and kept on it (``kefu_reading``), so the intent, complaint and sentiment
 readers share the words, the sentence vectors and the polarity cues.
 """
 
