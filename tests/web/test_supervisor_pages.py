@@ -220,8 +220,10 @@ def test_review_shows_the_transcript_and_takes_corrections_and_ratings(
     expect(row).to_be_visible()
     expect(row).to_contain_text("已解決")
     expect(row).to_contain_text("服務或產品問題或瑕疵")
-    agents = page.locator(".review-row td[data-label='客服']").all_inner_texts()
-    assert set(agents) == {"agent1"}
+    # the tab's first, unfiltered list may still be on screen: wait for the filtered one
+    agents = page.locator(".review-row td[data-label='客服']")
+    expect(agents.filter(has_not_text="agent1")).to_have_count(0)
+    assert set(agents.all_inner_texts()) == {"agent1"}
 
     row.click()
     detail = page.locator("#detail")
