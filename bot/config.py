@@ -5,10 +5,11 @@ Tests pass their own mapping. Nothing here does I/O.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
-from urllib.parse import urlparse
+from typing import Mapping, Optional, Tuple
+from urllib.parse import quote, unquote, urlparse
 
 DEFAULT_EMBEDDED_REDIS_PORT = 6390  # not 6379: never collide with a system Redis
 
@@ -19,12 +20,20 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class RedisTarget:
-    """Where Redis is, in the pieces Rasa's endpoints.yml wants."""
+    """Where Redis is, in the pieces Rasa's endpoints.yml wants.
+
+    ``rediss://`` (TLS, as managed Redis services require) stays ``rediss://`` in
+    :attr:`url`, and query options (``?ssl_ca_certs=/path/ca.pem``,
+    ``?ssl_cert_reqs=none`` …) are kept for redis-py.
+    """
 
     host: str
     port: int
     db: int
     password: str
+    username: str = ""
+    tls: bool = False
+    options: str = ""  # the URL's query string, for redis-py
 
     @classmethod
     def from_url(cls, url: str) -> "RedisTarget":
@@ -36,21 +45,77 @@ class RedisTarget:
             port = parsed.port or 6379
         except ValueError as exc:
             raise ConfigError(f"REDIS_URL '{url}' has a bad port or database number") from exc
-        return cls(parsed.hostname, port, db, parsed.password or "")
+        return cls(
+            parsed.hostname,
+            port,
+            db,
+            unquote(parsed.password or ""),
+            unquote(parsed.username or ""),
+            parsed.scheme == "rediss",
+            parsed.query,
+        )
 
     @property
     def url(self) -> str:
-        auth = f":{self.password}@" if self.password else ""
-        return f"redis://{auth}{self.host}:{self.port}/{self.db}"
+        user = quote(self.username, safe="")
+        auth = f"{user}:{quote(self.password, safe='')}@" if self.password else ""
+        if self.username and not self.password:
+            auth = f"{user}@"
+        query = f"?{self.options}" if self.options else ""
+        return (
+            f"{'rediss' if self.tls else 'redis'}://{auth}{self.host}:{self.port}/{self.db}{query}"
+        )
 
     def endpoint_env(self) -> dict:
-        """The variables endpoints.yml reads."""
+        """The variables a hand-written endpoints file may read (ours reads REDIS_URL)."""
         return {
             "REDIS_HOST": self.host,
             "REDIS_PORT": str(self.port),
             "REDIS_DB": str(self.db),
             "REDIS_PASSWORD": self.password,
         }
+
+
+def tracker_ttl(environ: Mapping[str, str]) -> Optional[int]:
+    """``KEFU_TRACKER_TTL``: seconds a tracker is kept after its last save; unset or 0: kept."""
+    raw = (environ.get("KEFU_TRACKER_TTL") or "0").strip()
+    if not raw.isdigit():
+        raise ConfigError(f"KEFU_TRACKER_TTL must be a number of seconds, not '{raw}'")
+    return int(raw) or None
+
+
+_ORIGIN = re.compile(
+    r"(?P<scheme>https?)://(?P<host>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])"
+    r"(?::(?P<port>[0-9]{1,5}))?/?"
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def cors_origins(environ: Mapping[str, str]) -> Tuple[str, ...]:
+    """``KEFU_CORS_ORIGINS``: the websites (``https://shop.example``, comma-separated) whose
+    pages may use the customer socket and the REST assist API; unset: none but our own.
+
+    Each is kept as browsers send it in ``Origin``: lower case, no default port, no
+    trailing slash. ``*``, paths and anything else that is not an origin fail in words.
+    """
+    found = []
+    for item in (environ.get("KEFU_CORS_ORIGINS") or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        match = _ORIGIN.fullmatch(item.lower())
+        port = int(match["port"]) if match and match["port"] else None
+        if match is None or (port is not None and not 0 < port < 65536):
+            raise ConfigError(
+                f"KEFU_CORS_ORIGINS: '{item}' is not an origin like https://shop.example "
+                "or http://127.0.0.1:8080 (scheme, host and port only; '*' is not allowed)"
+            )
+        origin = f"{match['scheme']}://{match['host']}"
+        if port is not None and port != _DEFAULT_PORTS[match["scheme"]]:
+            origin += f":{port}"
+        if origin not in found:
+            found.append(origin)
+    return tuple(found)
 
 
 def _seconds(raw: str, name: str) -> int:
@@ -75,6 +140,12 @@ class Settings:
     policy_dir: Path = Path("data/policy")
     replies_dir: Path = Path("data/replies")
     load_demo: bool = False  # into a REDIS_URL Redis too (the embedded one always gets it)
+    tracker_ttl: Optional[int] = None  # seconds after a tracker's last save; None: kept
+    endpoints: Path = Path("endpoints.yml")
+    cors_origins: Tuple[str, ...] = ()  # other websites whose pages may chat (KEFU_CORS_ORIGINS)
+    # the kind of business (data/replies/business.yml: online_shop, hotel, telecom …), for
+    # the wording of the suggestions; None: generic wording (KEFU_BUSINESS)
+    business: Optional[str] = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -100,6 +171,10 @@ class Settings:
             policy_dir=Path(environ.get("KEFU_POLICY_DIR", "data/policy")),
             replies_dir=Path(environ.get("KEFU_REPLIES_DIR", "data/replies")),
             load_demo=environ.get("KEFU_LOAD_DEMO") == "1",
+            tracker_ttl=tracker_ttl(environ),
+            endpoints=Path(environ.get("KEFU_ENDPOINTS", "endpoints.yml")),
+            cors_origins=cors_origins(environ),
+            business=(environ.get("KEFU_BUSINESS") or "").strip() or None,
         )
 
     def redis_target(self) -> RedisTarget:

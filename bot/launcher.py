@@ -172,7 +172,7 @@ def run(settings: Settings, bin_dir: Path) -> int:
             "--port",
             str(settings.rasa_port),
             "--endpoints",
-            "endpoints.yml",
+            str(settings.endpoints),
             "--credentials",
             "credentials.yml",
         ]

@@ -47,3 +47,39 @@ def test_assist_settings_have_defaults_and_fail_in_words():
     assert Settings.from_env({"KEFU_LOAD_DEMO": "1", "KEFU_TOKEN_TTL": "60"}).token_ttl == 60
     with pytest.raises(ConfigError, match="KEFU_TOKEN_TTL"):
         Settings.from_env({"KEFU_TOKEN_TTL": "soon"})
+
+
+def test_a_tls_url_stays_tls_with_its_options():
+    url = "rediss://kefu:p%40ss@cache.example:6380/1?ssl_ca_certs=/etc/ssl/ca.pem"
+    target = Settings.from_env({"REDIS_URL": url}).redis_target()
+    assert target.tls and (target.username, target.password) == ("kefu", "p@ss")
+    assert target.url == url
+    assert target.endpoint_env()["REDIS_PASSWORD"] == "p@ss"
+    assert not Settings.from_env({}).redis_target().tls
+
+
+def test_the_tracker_ttl_is_seconds_or_unset():
+    assert Settings.from_env({}).tracker_ttl is None
+    assert Settings.from_env({"KEFU_TRACKER_TTL": "0"}).tracker_ttl is None
+    assert Settings.from_env({"KEFU_TRACKER_TTL": "2592000"}).tracker_ttl == 2592000
+    with pytest.raises(ConfigError, match="KEFU_TRACKER_TTL"):
+        Settings.from_env({"KEFU_TRACKER_TTL": "30d"})
+
+
+def test_cors_origins_are_kept_as_browsers_send_them_and_fail_in_words():
+    assert Settings.from_env({}).cors_origins == ()
+    raw = " https://Shop.Example/ , http://127.0.0.1:8080,https://shop.example:443,, http://[::1]:3000"
+    assert Settings.from_env({"KEFU_CORS_ORIGINS": raw}).cors_origins == (
+        "https://shop.example",
+        "http://127.0.0.1:8080",
+        "http://[::1]:3000",
+    )
+    for bad in ("*", "https://shop.example/chat", "shop.example", "ftp://x", "https://a:99999"):
+        with pytest.raises(ConfigError, match="KEFU_CORS_ORIGINS: .* is not an origin"):
+            Settings.from_env({"KEFU_CORS_ORIGINS": bad})
+
+
+def test_the_kind_of_business_is_a_setting_and_unset_by_default():
+    assert Settings.from_env({}).business is None
+    assert Settings.from_env({"KEFU_BUSINESS": " hotel "}).business == "hotel"
+    assert Settings.from_env({"KEFU_BUSINESS": ""}).business is None

@@ -81,7 +81,7 @@ def test_a_conversation_runs_the_actions_and_its_tracker_lives_in_redis(running)
     assert assist["analysis"]["escalation"]["flag"] is True
     assert len(assist["suggestions"]) == 3
     store = redis.Redis(port=running["ports"]["KEFU_REDIS_PORT"])
-    assert store.exists("kefu:tracker:conv-launch-1")
+    assert store.llen("kefu:tracker-events:conv-launch-1") > 0  # bot/store/tracker.py
     assert store.exists("kefu:order:KF20261102001")  # demo data
     tracker = _get(f"{base}/conversations/conv-launch-1/tracker")
     assert tracker["slots"]["escalated"] is True

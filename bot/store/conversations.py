@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional
 
 from bot.store import keys
@@ -34,6 +35,58 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'active' then redis.call('HSET', KEYS[1], 'status', 'waiting') end
 return status
 """
+# What the customer's widget is to receive as ``bot_uttered`` (the outbox, ``:outbox``) and
+# how much of it has been delivered (``:delivered``), for conversations of the live channel
+# only: a REST platform's conversation has no socket to deliver to.
+_QUEUE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+return 1
+"""
+# Everything not delivered yet, marked delivered in the same step: two servers (or a
+# resume and a reply) can never both take the same item. The two keys' lifetimes are
+# renewed together; a count beyond the outbox (it expired and began again) starts over.
+_TAKE = """
+local done = tonumber(redis.call('GET', KEYS[2]) or '0')
+if done > redis.call('LLEN', KEYS[1]) then done = 0; redis.call('DEL', KEYS[2]) end
+local unseen = redis.call('LRANGE', KEYS[1], done, -1)
+if #unseen > 0 then redis.call('SET', KEYS[2], done + #unseen, 'EX', ARGV[1]) end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+"""
+_CLAIM = _TAKE + "return unseen\n"
+# A resumed session: the claim above, and the transcript and status at that same moment.
+_RESUME = (
+    _TAKE
+    + """
+local messages = redis.call('LRANGE', KEYS[3], -tonumber(ARGV[2]), -1)
+local record = redis.call('HMGET', KEYS[4], 'status', 'rating')
+return {unseen, messages, record[1] or '', record[2] or ''}
+"""
+)
+
+
+@dataclass(frozen=True)
+class Tail:
+    """The newest messages of a transcript: ``messages[0]`` is message number ``first``
+    of ``total``."""
+
+    total: int
+    first: int
+    messages: List[Dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """A customer's session taken up again: what they have not received yet (claimed for
+    them), and the newest messages, status and rating at that same moment."""
+
+    unseen: List[Dict[str, Any]]
+    messages: List[Dict[str, Any]]
+    status: str
+    rated: bool
 
 
 def _decode(data: Mapping[bytes, bytes]) -> Dict[str, str]:
@@ -128,7 +181,12 @@ class Conversations:
         await self._redis.eval(_WAITING, 1, keys.conversation(cid))
         return int(results[0]) - 1
 
-    async def record_agent_reply(self, cid: str, message: Mapping[str, Any]) -> None:
+    async def record_agent_reply(
+        self, cid: str, message: Mapping[str, Any], *, to_customer: bool = True
+    ) -> None:
+        """The agent's reply into the transcript and, with ``to_customer``, into the live
+        customer's outbox (:meth:`claim_unseen`), both at once. ``to_customer=False``: it
+        already reached the customer another way (relayed while Redis was away)."""
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.rpush(
                 keys.conversation_part(cid, "messages"), json.dumps(message, ensure_ascii=False)
@@ -137,7 +195,56 @@ class Conversations:
                 keys.conversation(cid),
                 mapping={"updated": f"{time.time():.3f}", "status": "active"},
             )
+            if to_customer:
+                self._queue(pipe, cid, {"text": message["text"]})
             await pipe.execute()
+
+    def _queue(self, client: Any, cid: str, payload: Mapping[str, Any]) -> Any:
+        return client.eval(
+            _QUEUE,
+            3,
+            keys.live_session(cid),
+            keys.conversation_part(cid, "outbox"),
+            keys.conversation_part(cid, "delivered"),
+            json.dumps(payload, ensure_ascii=False),
+            LIVE_SESSION_TTL,
+        )
+
+    async def queue_for_customer(self, cid: str, payload: Mapping[str, Any]) -> bool:
+        """Put a ``bot_uttered`` payload in the live customer's outbox; False when the
+        conversation is not a live-chat session (nobody to deliver to)."""
+        return bool(await self._queue(self._redis, cid, payload))
+
+    async def claim_unseen(self, cid: str) -> List[Dict[str, Any]]:
+        """What the customer has not received yet, oldest first, now marked delivered."""
+        raw = await self._redis.eval(
+            _CLAIM,
+            2,
+            keys.conversation_part(cid, "outbox"),
+            keys.conversation_part(cid, "delivered"),
+            LIVE_SESSION_TTL,
+        )
+        return [json.loads(item) for item in raw]
+
+    async def resume(self, cid: str, last: int) -> Resumed:
+        """:meth:`claim_unseen` and the ``last`` newest messages, status and rating, read in
+        one step (nothing recorded in between can be in one and missing from the other)."""
+        unseen, messages, status, rating = await self._redis.eval(
+            _RESUME,
+            4,
+            keys.conversation_part(cid, "outbox"),
+            keys.conversation_part(cid, "delivered"),
+            keys.conversation_part(cid, "messages"),
+            keys.conversation(cid),
+            LIVE_SESSION_TTL,
+            last,
+        )
+        return Resumed(
+            unseen=[json.loads(item) for item in unseen],
+            messages=[json.loads(item) for item in messages],
+            status=(status.decode() if isinstance(status, bytes) else status) or "new",
+            rated=bool(rating),
+        )
 
     async def record_offer(self, cid: str, option_id: str) -> List[str]:
         """Mark an option as offered to the customer; returns every offered option."""
@@ -166,9 +273,28 @@ class Conversations:
         """True (and the session kept longer) when this channel issued ``session_id``."""
         return bool(await self._redis.expire(keys.live_session(session_id), LIVE_SESSION_TTL))
 
-    async def messages(self, cid: str) -> List[Dict[str, Any]]:
-        raw = await self._redis.lrange(keys.conversation_part(cid, "messages"), 0, -1)
+    async def messages(self, cid: str, last: Optional[int] = None) -> List[Dict[str, Any]]:
+        """The transcript, oldest first: all of it, or only the ``last`` newest messages
+        (what reading it costs then does not grow with the conversation)."""
+        start = -last if last else 0
+        raw = await self._redis.lrange(keys.conversation_part(cid, "messages"), start, -1)
         return [json.loads(item) for item in raw]
+
+    async def tail(self, cid: str, last: int) -> Tail:
+        """The ``last`` newest messages and how many there are, read together."""
+        key = keys.conversation_part(cid, "messages")
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.llen(key)
+            pipe.lrange(key, -last, -1)
+            total, raw = await pipe.execute()
+        return Tail(int(total), int(total) - len(raw), [json.loads(item) for item in raw])
+
+    async def message(self, cid: str, index: int) -> Optional[Dict[str, Any]]:
+        """One message by its index in the transcript (0 is the first)."""
+        if index < 0:
+            return None
+        raw = await self._redis.lindex(keys.conversation_part(cid, "messages"), index)
+        return json.loads(raw) if raw else None
 
     async def _json(self, cid: str, part: str) -> Optional[Dict[str, Any]]:
         raw = await self._redis.get(keys.conversation_part(cid, part))

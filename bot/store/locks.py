@@ -7,8 +7,8 @@ messages (「你好」 then 「我的訂單還沒到」, the usual way people ch
 suggestions for the second one up to a second late. Here the same ticket lock is polled
 every ``POLL_SECONDS``; a poll reads the lock and writes it back only when it has expired
 tickets to drop (Rasa's writes it back on every poll), so polling more often does not
-write more. The client also gets a connect timeout, like the tracker store's
-(bot/store/tracker.py). Registered in endpoints.yml; bot/channels/pipeline.py's own uses
+write more. The client also gets a connect timeout, like the tracker store's, and takes
+a redis:// or rediss:// (TLS) URL (bot/store/redis_client.py). Registered in endpoints.yml; bot/channels/pipeline.py's own uses
 of the lock (agent replies, offers) get the same behaviour.
 """
 
@@ -17,14 +17,13 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import Any, AsyncGenerator, Optional
 
-import redis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.store.redis_client import CONNECT_TIMEOUT, SOCKET_TIMEOUT, sync_client
+
 POLL_SECONDS = 0.05  # Rasa's default: 1.0
-SOCKET_TIMEOUT = 5.0
-CONNECT_TIMEOUT = 2.0
 
 
 class PromptRedisLockStore(RedisLockStore):
@@ -44,19 +43,20 @@ class PromptRedisLockStore(RedisLockStore):
             raise ValueError(f"poll_seconds must be in (0, 1], not {self.poll_seconds}")
         settings.setdefault("socket_timeout", SOCKET_TIMEOUT)
         super().__init__(host=host, **settings)
-        # Rasa's client has no connect timeout: an unreachable host would hang the loop.
-        self.red = redis.StrictRedis(
-            host=host,
-            port=int(settings.get("port", 6379)),
-            db=int(settings.get("db", 1)),
+        # Rasa's client has no connect timeout (an unreachable host would hang the loop)
+        # and takes no redis:// or rediss:// URL (bot/store/redis_client.py)
+        self.red = sync_client(
+            host,
+            port=settings.get("port", 6379),
+            db=settings.get("db", 1),
             username=settings.get("username"),
             password=settings.get("password"),
-            ssl=bool(settings.get("use_ssl", False)),
+            use_ssl=settings.get("use_ssl", False),
             ssl_certfile=settings.get("ssl_certfile"),
             ssl_keyfile=settings.get("ssl_keyfile"),
             ssl_ca_certs=settings.get("ssl_ca_certs"),
             socket_timeout=float(settings["socket_timeout"]),
-            socket_connect_timeout=CONNECT_TIMEOUT,
+            connect_timeout=CONNECT_TIMEOUT,
         )
 
     @asynccontextmanager

@@ -32,6 +32,9 @@
     keys: {},
     responded: {},
     queueTimer: null,
+    // newest messages a conversation view asks for (the server sends 100 by default);
+    // "earlier messages" raises it for that conversation
+    last: {},
   };
 
   // ---------- small helpers ----------
@@ -225,7 +228,8 @@
 
   async function loadDetail(cid) {
     var seq = ++state.loadSeq;
-    var result = await api("GET", "/conversations/" + encodeURIComponent(cid));
+    var query = state.last[cid] ? "?last=" + state.last[cid] : "";
+    var result = await api("GET", "/conversations/" + encodeURIComponent(cid) + query);
     if (seq !== state.loadSeq || cid !== state.selected) return;
     if (result.status !== 200) {
       toast(result.data.error || "無法讀取這個對話", true);
@@ -269,8 +273,22 @@
 
     var list = $("transcript");
     list.replaceChildren();
+    if (d.messages_from > 0) list.appendChild(earlierLine(d));
     (d.messages || []).forEach(function (m) { list.appendChild(lineFor(m)); });
     list.scrollTop = list.scrollHeight;
+  }
+
+  // only the newest messages come with each update: the older ones on request
+  function earlierLine(d) {
+    var line = el("li", "earlier");
+    var button = el("button", "quiet", "顯示較早的 " + d.messages_from + " 則訊息");
+    button.type = "button";
+    button.addEventListener("click", function () {
+      state.last[d.conversation_id] = Math.min(d.messages_total, 2000);
+      loadDetail(d.conversation_id);
+    });
+    line.appendChild(button);
+    return line;
   }
 
   function lineFor(m) {

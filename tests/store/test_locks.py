@@ -92,10 +92,7 @@ async def test_a_silent_redis_fails_in_seconds(redis_port):
 
 
 def test_endpoints_yml_builds_it(monkeypatch):
-    monkeypatch.setenv("REDIS_HOST", "127.0.0.1")
-    monkeypatch.setenv("REDIS_PORT", "6399")
-    monkeypatch.setenv("REDIS_DB", "3")
-    monkeypatch.setenv("REDIS_PASSWORD", "")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6399/3")
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook")
     config = read_endpoint_config(str(ROOT / "endpoints.yml"), "lock_store")
     store = LockStore.create(config)
