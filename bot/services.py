@@ -16,6 +16,7 @@ from bot.assist.replies import Replies, load_replies
 from bot.channels.degraded import DeferredTurns, Recollection
 from bot.config import Settings
 from bot.log.outcomes import OutcomeLog
+from bot.log.views import OutcomeViews
 from bot.policy import Policy, load_policy
 from bot.store.accounts import Accounts
 from bot.store.conversations import Conversations
@@ -35,6 +36,7 @@ class Services:
     profiles: Profiles
     grants: Grants
     outcomes: OutcomeLog
+    outcome_views: OutcomeViews
     corrections: Corrections
     throttle: LoginThrottle
     recollection: Recollection
@@ -58,6 +60,7 @@ class Services:
             profiles=Profiles(client),
             grants=Grants(client),
             outcomes=OutcomeLog(client, settings.data_dir / "spool"),
+            outcome_views=OutcomeViews(client),
             template_stats=TemplateStatsStore(client),
             corrections=Corrections(client),
             throttle=LoginThrottle(client),

@@ -4,7 +4,9 @@ Mounted on the assist channel's blueprint (``/webhooks/assist/…``) by :func:`a
 Review, log, corrections and export are for supervisors (401 without a token, 403 for
 agents); KPIs are for everyone, an agent seeing only their own conversations' figures.
 Everything shown here comes from the outcome log (free text already masked) and the
-conversation records (masked on the way out).
+conversation records (masked on the way out); the review list and the KPIs from the
+aggregates kept as the log is written (:mod:`bot.log.views`), or from the log itself while
+those are being rebuilt.
 """
 
 from __future__ import annotations
@@ -113,8 +115,12 @@ def add_routes(bp: Blueprint) -> None:
             "sentiment": _choice(request, "sentiment", review.SENTIMENTS),
             "outcome": _choice(request, "outcome", review.OUTCOMES),
         }
-        events, problems = await _events(services, start, end)
-        chosen = review.select(review.summarize(events).values(), **filters)
+        days = review.date_range(start, end)
+        problems: list = []
+        chosen = await services.outcome_views.summaries(days, **filters)
+        if chosen is None:  # the aggregates are being rebuilt: read the stream meanwhile
+            events, problems = await _events(services, start, end)
+            chosen = review.select(review.summarize(events).values(), **filters)
         return response.json(
             {
                 "from": start.isoformat(),
@@ -241,14 +247,19 @@ def add_routes(bp: Blueprint) -> None:
             if agent not in (None, account.username):
                 raise ApiError(403, "客服只能查看自己的數據")
             agent = account.username
-        events, problems = await _events(services, start, end)
-        if agent:
-            events = review.only_agent(events, agent)
+        days = review.date_range(start, end)
+        problems: list = []
+        counted = await services.outcome_views.tally(days, agent)
+        if counted is None:  # the aggregates are being rebuilt: read the stream meanwhile
+            events, problems = await _events(services, start, end)
+            if agent:
+                events = review.only_agent(events, agent)
+            counted = review.tally(events, days)
         roles: Dict[str, int] = {}
-        for username in {e["agent"] for e in events if e.get("agent")}:
+        for username in counted.agents():
             staff = await services.accounts.get(username)
             roles[username] = services.policy.role(staff.role).daily_budget if staff else 0
-        figures = review.kpis(events, review.date_range(start, end), lambda a: roles.get(a, 0))
+        figures = review.figures(counted, lambda a: roles.get(a, 0))
         return {
             "from": start.isoformat(),
             "to": end.isoformat(),

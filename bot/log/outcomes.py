@@ -4,7 +4,8 @@ Events go to the Redis stream ``kefu:outcomes`` (field ``event``: the JSON of on
 schema in :mod:`bot.log.schema`, docs/outcome-log.md). Free text is masked
 (:mod:`bot.log.pii`) before it is stored anywhere. Every event gets its id when it is made
 and is written by a Lua script that adds it to the stream only if that id was never
-added, so a retry never doubles an event.
+added, so a retry never doubles an event; the same script updates the KPI counters and
+the review index (:mod:`bot.log.aggregates`), so they count each event exactly once.
 
 When Redis cannot be reached, events go to a spool file on disk (one per process, JSON
 lines, fsynced) instead, and later events follow them there, so the order holds. The
@@ -23,14 +24,15 @@ import logging
 import os
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from redis.exceptions import RedisError
 
-from bot.log import schema
+from bot.log import aggregates, schema
+from bot.log.entries import Problem, parse
 from bot.log.pii import mask
+from bot.log.rebuild import RebuildBusy, rebuild
 from bot.store import keys
 
 logger = logging.getLogger(__name__)
@@ -39,17 +41,30 @@ STREAM = keys.OUTCOMES
 SEEN_TTL = 8 * 24 * 3600  # a spooled event replayed within a week is still recognised
 MAX_EVENTS = 5_000_000
 
-# KEYS: the day's seen-hash, the stream, the conversation's event index
-# ARGV: event id, event json, event time (s), seen ttl, max stream length
-_APPEND_ONCE = """
+# KEYS: the day's seen-hash, the stream, the conversation's event index, the aggregates' meta
+# ARGV: event id, event json, event time (s), seen ttl, max stream length, key prefix,
+#       then the event's aggregate facts (bot.log.aggregates.facts)
+_APPEND_ONCE = (
+    aggregates.LUA
+    + """
 local known = redis.call('HGET', KEYS[1], ARGV[1])
 if known then return {0, known} end
+local fresh = redis.call('EXISTS', KEYS[2]) == 0
 local entry = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'event', ARGV[2])
 redis.call('HSET', KEYS[1], ARGV[1], entry)
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('ZADD', KEYS[3], ARGV[3], entry)
+local state = redis.call('HGET', KEYS[4], 'state')
+if not state and fresh then  -- a new log: aggregated from its first event
+  state = 'live'
+  redis.call('HSET', KEYS[4], 'state', state)
+end
+if state == 'live' then  -- otherwise the rebuild folds this event in, in stream order
+  aggregate(ARGV[6], entry, {unpack(ARGV, 7)})
+end
 return {1, entry}
 """
+)
 
 
 def stable_id(*parts: str) -> str:
@@ -64,14 +79,6 @@ def seen_key(ts: float) -> str:
 
 def conversation_index(cid: str) -> str:
     return f"{keys.PREFIX}:log:conv:{cid}"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """An event that could not be read: where and why (reported, never fatal)."""
-
-    entry_id: str
-    reason: str
 
 
 def make_event(event: Mapping[str, Any], now: Optional[float] = None) -> Dict[str, Any]:
@@ -126,13 +133,20 @@ class OutcomeLog:
     async def _add(self, record: Mapping[str, Any], client: Any = None) -> bool:
         """True if added now, False if this id was already in the stream."""
         result = await self._script(
-            keys=[seen_key(record["ts"]), STREAM, conversation_index(record["conversation_id"])],
+            keys=[
+                seen_key(record["ts"]),
+                STREAM,
+                conversation_index(record["conversation_id"]),
+                aggregates.META,
+            ],
             args=[
                 record["id"],
                 json.dumps(record, ensure_ascii=False),
                 record["ts"],
                 SEEN_TTL,
                 MAX_EVENTS,
+                keys.PREFIX,
+                *aggregates.facts(record),
             ],
             client=client,
         )
@@ -204,6 +218,18 @@ class OutcomeLog:
             path.unlink(missing_ok=True)  # a dead process's file, now empty
         return added
 
+    async def rebuild_aggregates(self) -> None:
+        """Fold the events logged before the aggregates existed into them, unless they
+        are live or another process is at it (:mod:`bot.log.rebuild`)."""
+        if await self._redis.hget(aggregates.META, "state") in (b"live", "live"):
+            return
+        try:
+            report = await rebuild(self._redis)
+        except RebuildBusy:
+            return
+        if not report.already_live:
+            logger.warning("outcome log: aggregates rebuilt from %d events", report.folded)
+
     # ---- reading ----
 
     async def read(
@@ -231,7 +257,8 @@ class OutcomeLog:
 
 
 async def replay_forever(get_log: Callable[[], "OutcomeLog"], interval: float = 5.0) -> None:
-    """Replay the spool whenever it holds events and Redis is back (a server task)."""
+    """Replay the spool whenever it holds events and Redis is back, and rebuild the
+    aggregates when they are missing (a server task)."""
     while True:
         await asyncio.sleep(interval)
         log = get_log()
@@ -240,27 +267,9 @@ async def replay_forever(get_log: Callable[[], "OutcomeLog"], interval: float = 
                 await log.replay()
             except Exception:  # noqa: BLE001 — a background task must not die
                 logger.exception("outcome log: replay failed; trying again later")
-
-
-def parse(
-    entries: Iterable[Tuple[Any, Mapping[bytes, bytes]]],
-) -> Tuple[List[Dict[str, Any]], List[Problem]]:
-    """Stream entries → events; corrupt or unknown-version entries become problems."""
-    events: List[Dict[str, Any]] = []
-    problems: List[Problem] = []
-    for entry_id, fields in entries:
-        entry = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
-        raw = fields.get(b"event") if isinstance(fields, Mapping) else None
         try:
-            record = json.loads(raw) if raw is not None else None
-            if not isinstance(record, dict):
-                raise schema.SchemaError("no event field")
-            schema.check(record)
-        except (ValueError, schema.SchemaError) as error:
-            problems.append(Problem(entry, str(error)))
-            continue
-        record["entry"] = entry
-        events.append(record)
-    if problems:
-        logger.warning("outcome log: skipped %d unreadable events", len(problems))
-    return events, problems
+            await log.rebuild_aggregates()
+        except (RedisError, OSError) as error:
+            logger.info("outcome log: aggregates rebuild waits for Redis (%s)", error)
+        except Exception:  # noqa: BLE001 — a background task must not die
+            logger.exception("outcome log: aggregates rebuild failed; trying again later")
