@@ -13,7 +13,7 @@ conversations through ``POST /webhooks/assist/webhook``, in three runs:
 
 Prints p50 / p95 / p99 of the round trip seen by the client, throughput, errors, and
 where the server's time went: NLU (the parse), dialogue (policies, tracker store and
-lock, the calls to the action server) and actions (time inside the two actions), as
+lock, the call to the action server) and actions (time inside the turn action), as
 reported in each answer's ``timing``.
 """
 
@@ -32,6 +32,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Dict, Optional
 
 import aiohttp
 
@@ -73,7 +74,9 @@ def _percentile(values, q):
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def start_system(model: Path, data_dir: Path):
+def start_system(model: Path, data_dir: Path, extra_env: Optional[Dict[str, str]] = None):
+    """`python -m bot.launcher` on free ports (demo password ``bench-pw``), once ready:
+    (process, the assist API's URL). ``extra_env`` adds to or overrides its environment."""
     ports = {
         "KEFU_RASA_PORT": _free_port(),
         "KEFU_ACTION_PORT": _free_port(),
@@ -84,6 +87,7 @@ def start_system(model: Path, data_dir: Path):
     env.update(
         {"KEFU_DATA_DIR": str(data_dir), "KEFU_MODEL": str(model), "KEFU_DEMO_PASSWORD": "bench-pw"}
     )
+    env.update(extra_env or {})
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.launcher"],
         cwd=ROOT,

@@ -1,4 +1,4 @@
-"""The stage actions with a real Redis holding the demo data."""
+"""The turn action (analysis, stage, assist payload) with a real Redis holding the demo data."""
 
 from __future__ import annotations
 
@@ -31,22 +31,36 @@ def tracker(slots=None, agent="agent1", score=-0.7, flag=False, intent="complain
         "escalation": {"flag": flag, "cues": ["消基會"] if flag else []},
         "metadata": {"kefu": {"agent": agent}},
     }
-    base = {"complaint_type": "complaint_defect", "sentiment_history": [score], "product": "吹風機"}
+    # the slots before this message's analysis (a complaint told the turn before)
+    base = {"complaint_type": "complaint_defect", "product": "吹風機"}
     return Tracker(
         "conv-a", {**base, **(slots or {})}, latest, [], False, None, {}, "action_listen"
     )
 
 
-async def run(action, t):
+# the previous stage and the order after which a complaint message reaches each stage
+# (bot/assist/stages.py)
+ORDER = {"order_id": "KF20261102001"}
+ACKNOWLEDGE = {**ORDER, "stage": "assess"}
+PROPOSE = {**ORDER, "stage": "acknowledge"}
+
+
+async def run(t, stage):
+    """The turn action on ``t``: its assist message and the slots it set; it must have
+    chosen ``stage`` and ended the turn."""
     dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, t, {})
+    events = await stages.ActionAssistTurn().run(dispatcher, t, {})
     assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_listen"
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-    return dispatcher.messages[0]["custom"], slots
+    assert slots["stage"] == stage
+    summary, assist = (m["custom"] for m in dispatcher.messages)
+    assert summary["audience"] == assist["audience"] == "agent"
+    assert isinstance(summary["analysis"], str) and assist["assist"]["stage"] == stage
+    return assist, slots
 
 
 async def test_propose_with_the_order_known_fills_details_and_marks_options(services):
-    custom, slots = await run(stages.ActionStagePropose(), tracker({"order_id": "KF20261102001"}))
+    custom, slots = await run(tracker(PROPOSE), "propose")
     assist = custom["assist"]
     assert custom["audience"] == "agent"
     assert slots["stage"] == "propose" and len(slots["suggested"]) == 3
@@ -61,9 +75,7 @@ async def test_propose_with_the_order_known_fills_details_and_marks_options(serv
 
 
 async def test_supervisor_sees_the_same_options_within_authority(services):
-    custom, _ = await run(
-        stages.ActionStagePropose(), tracker({"order_id": "KF20261102001"}, agent="super1")
-    )
+    custom, _ = await run(tracker(PROPOSE, agent="super1"), "propose")
     assert all(o["within_authority"] for o in custom["assist"]["compensation"])
 
 
@@ -71,18 +83,14 @@ async def test_suggestions_do_not_repeat_across_turns(services):
     suggested: list = []
     texts: list = []
     for _ in range(4):
-        custom, slots = await run(
-            stages.ActionStageAcknowledge(), tracker({"suggested": suggested})
-        )
+        custom, slots = await run(tracker({**ACKNOWLEDGE, "suggested": suggested}), "acknowledge")
         suggested = slots["suggested"]
         texts += [s["text"] for s in custom["assist"]["suggestions"]]
     assert len(texts) == len(set(texts)) == 12
 
 
 async def test_unknown_order_and_escalation_raise_alerts(services):
-    custom, _ = await run(
-        stages.ActionStageRefer(), tracker({"order_id": "KF99999999999"}, flag=True, score=-0.9)
-    )
+    custom, _ = await run(tracker({"order_id": "KF99999999999"}, flag=True, score=-0.9), "refer")
     kinds = {a["kind"] for a in custom["assist"]["alerts"]}
     assert {"escalation", "anger", "order_unknown"} <= kinds
 
@@ -94,15 +102,15 @@ async def test_redis_down_still_suggests(services, monkeypatch):
         raise RedisConnectionError("down")
 
     monkeypatch.setattr(services.profiles, "order", broken)
-    custom, slots = await run(stages.ActionStageClarify(), tracker())
+    custom, slots = await run(tracker(), "clarify")
     assert len(custom["assist"]["suggestions"]) == 3
     assert "degraded" in {a["kind"] for a in custom["assist"]["alerts"]}
 
 
 async def test_the_wording_agents_use_comes_first(services):
     """The learned order: with one empathy template used on almost every showing for
-    defects, the stage action puts it first among the empathy wordings."""
-    first, _ = await run(stages.ActionStageAcknowledge(), tracker({"order_id": "KF20261102001"}))
+    defects, the turn action puts it first among the empathy wordings."""
+    first, _ = await run(tracker(ACKNOWLEDGE), "acknowledge")
     empathy = [s for s in first["assist"]["suggestions"] if s["technique"] == "empathy"]
     fitting = [
         t.id
@@ -123,8 +131,153 @@ async def test_the_wording_agents_use_comes_first(services):
                 await services.template_stats.record_shown("complaint_defect", [other])
     chosen = []
     for _ in range(5):
-        custom, _ = await run(
-            stages.ActionStageAcknowledge(), tracker({"order_id": "KF20261102001"})
-        )
+        custom, _ = await run(tracker(ACKNOWLEDGE), "acknowledge")
         chosen += [s["id"] for s in custom["assist"]["suggestions"] if s["technique"] == "empathy"]
     assert chosen.count(favourite) >= 4
+
+
+def conversation(first, second, slots=None, agent="agent1"):
+    """Two customer turns; the turn action runs after the second."""
+    parses = [
+        {
+            "text": first,
+            "intent": {"name": "complaint_defect", "confidence": 0.9},
+            "entities": [{"entity": "product", "value": "吹風機"}],
+            "sentiment": {"label": "negative", "score": -0.7},
+            "complaint": {"is_complaint": True, "type": "complaint_defect", "uncertain": False},
+        },
+        {
+            "text": second,
+            "intent": {"name": "inform_order", "confidence": 0.9},
+            "entities": [{"entity": "order_id", "value": "KF20261102001"}],
+            "sentiment": {"label": "negative", "score": -0.3},
+            "metadata": {"kefu": {"agent": agent}},
+        },
+    ]
+    events = [{"event": "user", "text": p["text"], "parse_data": p} for p in parses]
+    base = {"complaint_type": "complaint_defect", "product": "吹風機", "order_id": "KF20261102001"}
+    return Tracker(
+        "conv-b", {**base, **(slots or {})}, parses[-1], events, False, None, {}, "action_listen"
+    )
+
+
+async def test_the_customers_words_become_slots_and_the_question_is_answered(services):
+    t = conversation(
+        "我上週買的吹風機用兩天就壞了，害我出門前沒辦法吹頭髮",
+        "訂單編號 KF20261102001，你們打算怎麼處理？",
+    )
+    custom, slots = await run(t, "assess")
+    assert slots["problem"]["text"] == "您上週買的吹風機用兩天就壞了"
+    assert slots["problem"]["source"].startswith("我上週買的吹風機")
+    assert slots["impact"]["text"].startswith("害您出門前")
+    assert slots["request"] is None
+    first = custom["assist"]["suggestions"][0]
+    assert first["id"].startswith("answers.how.")
+    assert "折價券" in first["text"] or "生日禮" in first["text"]
+    assert custom["assist"]["suggestions_basis"] == "confident"
+
+
+async def test_the_business_setting_reaches_the_wording(services, monkeypatch):
+    from dataclasses import replace
+
+    monkeypatch.setattr(services, "settings", replace(services.settings, business="hotel"))
+    custom, _ = await run(tracker(), "clarify")
+    texts = " ".join(s["text"] for s in custom["assist"]["suggestions"])
+    assert "收貨、使用，還是付款" not in texts
+
+
+def message(intent="complaint_defect", slots=None, sentiment=None, escalation=None):
+    """A tracker whose latest message has no agent and no entities."""
+    latest = {
+        "text": "吹風機用兩天就壞了",
+        "intent": {"name": intent, "confidence": 0.95},
+        "entities": [],
+        "sentiment": sentiment or {"label": "negative", "score": -0.8},
+        "escalation": escalation or {"flag": False, "cues": []},
+    }
+    return Tracker("conv-1", slots or {}, latest, [], False, None, {}, "action_listen")
+
+
+async def test_sets_the_analysis_slots_and_tells_the_agent_only(services):
+    dispatcher = CollectingDispatcher()
+    events = await stages.ActionAssistTurn().run(dispatcher, message(), {})
+    analysis = [e["name"] for e in events[:5]]
+    assert analysis == [
+        "complaint_type",
+        "sentiment_history",
+        "escalated",
+        "escalating",
+        "has_order",
+    ]
+    assert {e["name"]: e["value"] for e in events[:5]} == {
+        "complaint_type": "complaint_defect",
+        "sentiment_history": [-0.8],
+        "escalated": False,
+        "escalating": False,
+        "has_order": False,
+    }
+    assert [e.get("name") for e in events[5:]] == [
+        "stage",
+        "suggested",
+        "problem",
+        "impact",
+        "request",
+        "action_listen",
+    ]
+    summary = dispatcher.messages[0]["custom"]
+    assert summary["audience"] == "agent" and "服務或產品問題或瑕疵" in summary["analysis"]
+    assert all(
+        m["custom"]["audience"] == "agent" and not m.get("text") for m in dispatcher.messages
+    )
+
+
+async def test_the_payload_reads_this_messages_analysis(services):
+    """As when the stage action ran after the analysis action: the payload has the
+    complaint type and the sentiment of the message it answers."""
+    t = message("complaint_price_error", {"sentiment_history": [-0.2]})
+    custom, slots = await run(t, "clarify")
+    analysis = custom["assist"]["analysis"]
+    assert analysis["complaint_type"] == slots["complaint_type"] == "complaint_price_error"
+    assert analysis["sentiment_trend"] == slots["sentiment_history"] == [-0.2, -0.8]
+    assert "sentiment_drop" in {a["kind"] for a in custom["assist"]["alerts"]}
+
+
+async def test_appends_to_the_history_and_keeps_escalation(services):
+    t = message(
+        "thank",
+        {"sentiment_history": [-0.8], "complaint_type": "complaint_defect", "escalated": True},
+        {"label": "positive", "score": 0.4},
+    )
+    _, slots = await run(t, "close")
+    assert slots["sentiment_history"] == [-0.8, 0.4]
+    assert slots["complaint_type"] == "complaint_defect"
+    assert slots["escalated"] is True and slots["escalating"] is False
+
+
+async def test_escalating_is_this_message_only_and_has_order_follows_the_slot(services):
+    flagged = message(escalation={"flag": True, "cues": ["消基會"]}, slots={"order_id": "KF1"})
+    _, slots = await run(flagged, "refer")
+    assert slots["escalating"] is True and slots["escalated"] is True and slots["has_order"] is True
+    calm = message("thank", {"escalated": True}, {"label": "positive", "score": 0.5})
+    _, slots = await run(calm, "close")
+    assert (
+        slots["escalating"] is False and slots["escalated"] is True and slots["has_order"] is False
+    )
+
+
+async def test_each_turn_starts_from_the_stage_the_last_one_set(services):
+    """A conversation through the action alone: each turn's slots feed the next."""
+    slots: dict = {}
+    for intent, order, stage in [
+        ("complaint_defect", None, "clarify"),
+        ("inform_order", "KF20261102001", "assess"),
+        ("inform_impact", None, "acknowledge"),
+        ("complaint_defect", None, "propose"),
+        ("reject_offer", None, "propose"),
+        ("accept_offer", None, "agree"),
+        ("thank", None, "close"),
+    ]:
+        if order:
+            slots["order_id"] = order  # Rasa fills it from the entity before the action
+        _, set_now = await run(message(intent, slots), stage)
+        slots.update(set_now)
