@@ -147,11 +147,16 @@ def system(model_path, tmp_path_factory):
     import signal
 
     data_dir = tmp_path_factory.mktemp("system")
-    process, ports, _ = launch(model_path, data_dir, {"KEFU_DEMO_PASSWORD": "test-pw"})
+    # a website on another origin may embed the chat (tests/web/test_widget.py serves it)
+    shop = f"http://127.0.0.1:{free_port()}"
+    process, ports, _ = launch(
+        model_path, data_dir, {"KEFU_DEMO_PASSWORD": "test-pw", "KEFU_CORS_ORIGINS": shop}
+    )
     base = f"http://127.0.0.1:{ports['KEFU_RASA_PORT']}"
     yield {
         "base": base,
         "assist": f"{base}/webhooks/assist",
+        "shop": shop,
         "redis_port": ports["KEFU_REDIS_PORT"],
         "action_port": ports["KEFU_ACTION_PORT"],
         "model": model_path,

@@ -22,7 +22,7 @@ from sanic.response import HTTPResponse
 
 from bot.assist import compensation
 from bot.assist.closing import close_summary
-from bot.channels import review, speedups
+from bot.channels import cors, review, speedups
 from bot.channels.background import background, stop_background
 from bot.channels.http import (
     ApiError,
@@ -32,6 +32,7 @@ from bot.channels.http import (
     read_json,
 )
 from bot.channels.live import (
+    deliver_to_customer,
     notify_customer_turn,
     notify_staff,
     relay_to_customer,
@@ -54,7 +55,19 @@ from bot.store.conversations import RESOLUTIONS
 logger = logging.getLogger(__name__)
 
 SUGGESTION_ACTIONS = ("used", "edited", "dismissed")
+TRANSCRIPT_LAST = 100  # messages a conversation view carries unless ?last= asks for more
+TRANSCRIPT_MAX = 2000
 OPTION_ACTIONS = ("offered", "accepted", "declined")
+
+
+def _last(request: Request) -> int:
+    """``?last=N``: how many of the newest messages a conversation view carries."""
+    raw = request.args.get("last")
+    if raw in (None, ""):
+        return TRANSCRIPT_LAST
+    if not raw.isdigit() or not 1 <= int(raw) <= TRANSCRIPT_MAX:
+        raise ApiError(400, f"last 必須是 1 到 {TRANSCRIPT_MAX} 的整數")
+    return int(raw)
 
 
 async def _reply_while_redis_is_away(
@@ -149,6 +162,11 @@ class AssistInput(InputChannel):
         async def stop_background_tasks(app, _loop) -> None:  # noqa: ANN001
             await stop_background(app)
 
+        @bp.listener("before_server_start")
+        async def allow_listed_origins(app, _loop) -> None:  # noqa: ANN001
+            # pages on the websites in KEFU_CORS_ORIGINS may call every route below
+            cors.allow(app, f"/webhooks/{self.name()}/", get_services().settings.cors_origins)
+
         @bp.get("/health")
         async def health(request: Request) -> HTTPResponse:
             services = get_services()
@@ -176,17 +194,17 @@ class AssistInput(InputChannel):
             address = request.remote_addr or request.ip or "unknown"
             wait = await services.throttle.blocked_for(username, address)
             if wait is not None:
-                minutes = max(1, -(-wait // 60))
+                later = f"{wait} 秒" if wait < 60 else f"{-(-wait // 60)} 分鐘"
                 raise ApiError(
                     429,
-                    f"登入失敗次數過多，請 {minutes} 分鐘後再試",
+                    f"登入失敗次數過多，請 {later}後再試",
                     headers={"Retry-After": str(wait)},
                 )
             result = await services.accounts.login(username, password)
             if result is None:
                 await services.throttle.failed(username, address)
                 raise ApiError(401, "帳號或密碼錯誤")
-            await services.throttle.succeeded(username)
+            await services.throttle.succeeded(username, address)
             token, account = result
             role = services.policy.role(account.role)
             return response.json(
@@ -304,7 +322,7 @@ class AssistInput(InputChannel):
             message = await record_reply(
                 request.app.ctx.agent, services, account.username, cid, text, suggestion
             )
-            relayed = await relay_to_customer(request.app, cid, text)
+            relayed = await deliver_to_customer(request.app, cid)
             await notify_staff(
                 request.app,
                 {
@@ -361,13 +379,17 @@ class AssistInput(InputChannel):
             request: Request, services: Services, account: Account, cid: str
         ) -> HTTPResponse:
             cid = field_id({"conversation_id": cid}, "conversation_id")
+            last = _last(request)
             record = await conversation_for(services, account, cid)
+            tail = await services.conversations.tail(cid, last)
             return response.json(
                 {
                     "conversation_id": cid,
                     "agent": record.get("agent") or None,
                     "status": record.get("status"),
-                    "messages": await services.conversations.messages(cid),
+                    "messages": tail.messages,
+                    "messages_total": tail.total,
+                    "messages_from": tail.first,
                     "assist": await services.conversations.assist(cid),
                     "granted": await services.grants.granted(cid),
                     "approvals": [
@@ -436,7 +458,7 @@ class AssistInput(InputChannel):
                     "note": note or None,
                 }
             )
-            rating_requested = await request_rating(request.app, cid)
+            rating_requested = await request_rating(request.app, services.conversations, cid)
             await notify_staff(
                 request.app,
                 {"conversation_id": cid, "status": "closed", "agent": record["agent"] or None},

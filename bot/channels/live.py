@@ -7,9 +7,12 @@ persistence), so Rasa web chat widgets connect unchanged; a customer's conversat
 its session id. Every customer message runs through Rasa like a REST one
 (:mod:`bot.channels.pipeline`); the assist payload goes to the agents' namespace
 ``/agent`` (token in the connect ``auth``), never to the customer. What the customer
-receives is only what an agent sends through ``POST /webhooks/assist/reply``, which emits
-``bot_uttered`` to the conversation's room. python-socketio's Redis manager carries
-emits between Rasa servers that share the Redis (sticky sessions: docs/live-chat.md).
+receives is only what an agent sends through ``POST /webhooks/assist/reply`` (and the
+rating request): it waits in the conversation's outbox until a socket of the customer's
+takes it, as ``bot_uttered`` (:mod:`bot.channels.delivery`), so a widget that reconnects
+gets what it missed, once. python-socketio's Redis manager carries emits between Rasa
+servers that share the Redis (sticky sessions: docs/live-chat.md). Pages on the websites
+listed in ``KEFU_CORS_ORIGINS`` may connect (:mod:`bot.channels.cors`).
 """
 
 from __future__ import annotations
@@ -26,16 +29,18 @@ from redis.exceptions import RedisError
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncRedisManager, AsyncServer
+from socketio import AsyncServer
 
-from bot.channels import pages, speedups
+from bot.channels import cors, pages, speedups
 from bot.channels.background import background
 from bot.channels.degraded import catch_up_forever
+from bot.channels.delivery import DELIVER_EVENT, CustomerDelivery, DeliveringRedisManager
 from bot.channels.http import MAX_TEXT_CHARS
 from bot.channels.pipeline import process_customer_message, record_reply
 from bot.config import Settings
 from bot.log.outcomes import stable_id
 from bot.services import get_services
+from bot.store.conversations import Conversations
 from bot.store.keys import BadId, check_id
 
 logger = logging.getLogger(__name__)
@@ -43,6 +48,7 @@ logger = logging.getLogger(__name__)
 AGENT_NAMESPACE = "/agent"
 QUEUE_ROOM = "queue"  # agents: unassigned conversations
 SUPERVISOR_ROOM = "supervisors"
+HISTORY_MESSAGES = 200  # the newest messages a resumed chat shows again
 TOO_LONG = f"訊息太長了，請分成幾則傳送（每則上限 {MAX_TEXT_CHARS} 字）。"
 RATING_REQUEST = (
     "這次的對話已經結束，謝謝您的耐心。想請您為這次的服務打個分數（1 到 5 分，5 分最滿意）："
@@ -82,13 +88,20 @@ class LiveChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         settings = Settings.from_env(os.environ)
+        manager = DeliveringRedisManager(settings.redis_target().url)
         sio = AsyncServer(
             async_mode="sanic",
-            cors_allowed_origins=[],
-            client_manager=AsyncRedisManager(settings.redis_target().url),
+            cors_allowed_origins=[],  # CORS headers: Rasa's Sanic-CORS (bot/channels/cors.py)
+            client_manager=manager,
             max_http_buffer_size=64 * 1024,
         )
+        delivery = CustomerDelivery(sio, lambda: get_services().conversations)
+        manager.on_waiting = delivery.waiting
         blueprint = _LiveBlueprint(sio, self.socketio_path, "live_chat", __name__)
+
+        @blueprint.listener("before_server_start")
+        async def allow_listed_origins(app: Sanic, _loop: Any) -> None:
+            cors.allow(app, self.socketio_path, settings.cors_origins)
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -100,7 +113,7 @@ class LiveChatInput(InputChannel):
 
         @sio.on("connect")
         async def connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
-            return True
+            return cors.origin_allowed(environ, settings.cors_origins)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Optional[Dict]) -> None:
@@ -126,30 +139,8 @@ class LiveChatInput(InputChannel):
             await sio.save_session(sid, {"session_id": session_id})
             await sio.emit("session_confirm", session_id, room=sid)
             if resumed:
-                await _send_history(sid, session_id)
-
-        async def _send_history(sid: str, cid: str) -> None:
-            """What the customer saw before the reconnect: their messages and the agent's."""
-            svc = get_services()
-            try:
-                record = await svc.conversations.get(cid)
-                messages = await svc.conversations.messages(cid)
-            except RedisError as error:
-                logger.warning("no history for a resumed session: %s", error)
-                return
-            await sio.emit(
-                "kefu_history",
-                {
-                    "messages": [
-                        {"role": m["role"], "text": m["text"], "ts": m.get("ts")}
-                        for m in messages
-                        if m.get("role") in ("customer", "agent")
-                    ],
-                    "status": (record or {}).get("status", "new"),
-                    "rated": bool((record or {}).get("rating")),
-                },
-                room=sid,
-            )
+                # what it has not received yet (bot_uttered), then kefu_history
+                await delivery.resume(sid, session_id, HISTORY_MESSAGES)
 
         @sio.on("user_uttered")
         async def user_uttered(sid: str, data: Any) -> None:
@@ -184,6 +175,8 @@ class LiveChatInput(InputChannel):
             try:
                 if conversation is None:
                     conversation = await svc.conversations.create(cid)
+                # a session in use stays resumable (and its replies deliverable) for 30 days
+                await svc.conversations.resume_live_session(cid)
                 svc.recollection.assigned(cid, conversation.get("agent", ""))
                 if conversation["status"] == "closed":
                     await _after_close(cid, text)
@@ -246,6 +239,7 @@ class LiveChatInput(InputChannel):
                 item["text"],
                 suggestion,
                 ts=item["ts"],
+                to_customer=False,  # relayed when it was sent
             )
             await notify_staff(
                 blueprint.ctx.app,
@@ -298,6 +292,8 @@ class LiveChatInput(InputChannel):
 
         @sio.on("connect", namespace=AGENT_NAMESPACE)
         async def agent_connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            if not cors.origin_allowed(environ, settings.cors_origins):
+                return False
             token = (auth or {}).get("token") if isinstance(auth, dict) else None
             svc = get_services()
             account = await svc.accounts.authenticate(token) if isinstance(token, str) else None
@@ -352,8 +348,20 @@ async def notify_customer_turn(
     )
 
 
+async def deliver_to_customer(app: Sanic, cid: str) -> bool:
+    """What waits in the conversation's outbox goes to the customer's socket(s), on
+    whichever server holds them (or waits for the widget to come back); False when no
+    live channel."""
+    sio = getattr(app.ctx, "kefu_sio", None)
+    if sio is None:
+        return False
+    await sio.emit(DELIVER_EVENT, cid, room=cid)  # handled by the servers, never sent
+    return True
+
+
 async def relay_to_customer(app: Sanic, cid: str, text: str) -> bool:
-    """Send an agent's reply to the customer's socket(s); False when no live channel."""
+    """Send an agent's reply straight to the customer's socket(s), outbox bypassed (Redis
+    is away); False when no live channel."""
     sio = getattr(app.ctx, "kefu_sio", None)
     if sio is None:
         return False
@@ -361,16 +369,15 @@ async def relay_to_customer(app: Sanic, cid: str, text: str) -> bool:
     return True
 
 
-async def request_rating(app: Sanic, cid: str) -> bool:
-    """Ask the customer for a 1–5 rating, as quick replies Rasa's widgets show as buttons."""
-    sio = getattr(app.ctx, "kefu_sio", None)
-    if sio is None:
-        return False
+async def request_rating(app: Sanic, conversations: Conversations, cid: str) -> bool:
+    """Ask the live customer for a 1–5 rating, as quick replies Rasa's widgets show as
+    buttons (delivered like a reply: a widget that is away gets it when it comes back);
+    False when the conversation is not a live chat."""
     quick_replies = [
         {"content_type": "text", "title": f"{score} 分", "payload": f"評分 {score}"}
         for score in (5, 4, 3, 2, 1)
     ]
-    await sio.emit(
-        "bot_uttered", {"text": RATING_REQUEST, "quick_replies": quick_replies}, room=cid
+    queued = await conversations.queue_for_customer(
+        cid, {"text": RATING_REQUEST, "quick_replies": quick_replies}
     )
-    return True
+    return queued and await deliver_to_customer(app, cid)

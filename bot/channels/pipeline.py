@@ -17,6 +17,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered
 from redis.exceptions import RedisError
 
+from bot.assist.turn import complaint_reading
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -131,9 +132,9 @@ async def append_to_tracker(
 ) -> None:
     """Add events to the conversation's tracker under Rasa's lock.
 
-    The events are made inside the lock, stamped after the tracker's last event: Rasa's
-    Redis tracker store merges concurrent saves by timestamp, so an event stamped while
-    another server was still processing a message would be ordered wrongly.
+    The events are made inside the lock, stamped after the tracker's last event, so the
+    tracker's events stay in time order whichever server handled the message before (the
+    tracker store appends them after it: bot/store/tracker.py).
     """
     async with agent.lock_store.lock(cid):
         tracker = await agent.tracker_store.get_or_create_tracker(cid)
@@ -151,9 +152,13 @@ async def record_reply(
     text: str,
     suggestion: Optional[Dict[str, Any]],
     ts: Optional[float] = None,
+    *,
+    to_customer: bool = True,
 ) -> Dict[str, Any]:
-    """An agent's reply into the tracker (a bot event with metadata), the transcript and
-    the outcome log (used / edited when it came from a suggestion); returns the message."""
+    """An agent's reply into the tracker (a bot event with metadata), the transcript, the
+    live customer's outbox (unless ``to_customer`` is False: it was relayed while Redis
+    was away) and the outcome log (used / edited when it came from a suggestion); returns
+    the message."""
     edited = suggestion is not None and suggestion["text"] != text
     details = {
         "agent": username,
@@ -166,7 +171,7 @@ async def record_reply(
     await append_to_tracker(
         agent, cid, lambda at: [BotUttered(text, metadata={"kefu": details}, timestamp=at)]
     )
-    await services.conversations.record_agent_reply(cid, message)
+    await services.conversations.record_agent_reply(cid, message, to_customer=to_customer)
     if suggestion is not None:
         event = {
             "conversation_id": cid,
@@ -200,7 +205,8 @@ def similarity(a: str, b: str) -> float:
 def collect(
     messages: List[Dict[str, Any]], parse_data: Dict[str, Any], cid: str
 ) -> Tuple[Dict[str, Any], Dict[str, Any], float]:
-    """The assist payload the stage action sent, the case, and the time the actions took."""
+    """The assist payload the turn action sent, the case, and the time the action took
+    (its analysis summary and its payload each carry their part)."""
     payload: Optional[Dict[str, Any]] = None
     case: Dict[str, Any] = {}
     action_ms = 0.0
@@ -217,7 +223,7 @@ def collect(
             case = custom.get("case") or {}
             action_ms += float((payload.pop("timing", None) or {}).get("action_ms", 0.0))
     if payload is None:
-        # no stage action answered (the action server is down or failed): still say what
+        # no turn action answered (the action server is down or failed): still say what
         # was understood, and that suggestions are missing
         payload = {
             "conversation_id": cid,
@@ -226,6 +232,7 @@ def collect(
                 "sentiment": parse_data.get("sentiment"),
                 "escalation": parse_data.get("escalation"),
                 "entities": parse_data.get("entities", []),
+                "complaint": complaint_reading(parse_data.get("complaint") or {}),
             },
             "stage": None,
             "suggestions": [],

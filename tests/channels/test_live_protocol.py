@@ -279,15 +279,22 @@ async def test_a_resumed_session_gets_its_history_and_only_issued_ids_resume(sys
     )
     await asyncio.to_thread(call, system, "POST", f"/conversations/{session_id}/claim", None, token)
     await customer.close()
+    await asyncio.sleep(0.5)  # the server sees the page go (an aborted long-poll: ~0.1 s)
     # the agent answers while the customer is away: nothing may be lost
     for text in ("非常抱歉，我馬上幫您確認。", "已經請門市重新製作，今天送到。"):
         status, body = await asyncio.to_thread(
             call, system, "POST", "/reply", {"conversation_id": session_id, "text": text}, token
         )
         assert status == 200 and body["relayed"] is True
+    assert customer.received == []
     back = Customer(system["base"])
     assert await back.connect(session_id) == session_id
     history = await wait_for(lambda: back.history)
+    # any Rasa widget gets them too: as plain bot_uttered, in order, before the history
+    assert back.received == [
+        {"text": "非常抱歉，我馬上幫您確認。"},
+        {"text": "已經請門市重新製作，今天送到。"},
+    ]
     assert [(m["role"], m["text"]) for m in history[0]["messages"]] == [
         ("customer", "我訂的蛋糕沒有照我要求不加堅果"),
         ("agent", "非常抱歉，我馬上幫您確認。"),
@@ -296,6 +303,12 @@ async def test_a_resumed_session_gets_its_history_and_only_issued_ids_resume(sys
     # what the customer gets back carries no agent-side detail
     assert set().union(*(m.keys() for m in history[0]["messages"])) == {"role", "text", "ts"}
     await back.close()
+    await asyncio.sleep(0.5)
+    again = Customer(system["base"])
+    assert await again.connect(session_id) == session_id
+    await wait_for(lambda: again.history)
+    assert again.received == []  # seen once: never again
+    await again.close()
 
     # a REST platform's conversation id cannot be taken over from a browser
     status, _ = await asyncio.to_thread(

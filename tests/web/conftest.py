@@ -1,6 +1,7 @@
 """Browser fixtures: Debian's Chromium driven by Playwright (no browser download).
 
-`make test` installs Debian's `chromium` and `fonts-noto-cjk`. Screenshots go to
+`make test` installs Debian's `chromium` and `fonts-noto-cjk` (and `npm`, with which
+tests/web/test_widget.py fetches a third-party widget). Screenshots go to
 results/screenshots/ (a test artifact: look at them).
 """
 
