@@ -7,13 +7,16 @@ Supervisors edit these YAML files without touching code (docs/replies.md);
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 import yaml
 
 from bot.assist.analysis import COMPLAINT_TYPES
+from bot.assist.claims import unsupported_claims
+from bot.assist.emotion import EMOTIONS
+from bot.assist.question import QUESTIONS
 
 TECHNIQUES = {
     "clear_explanation": "清楚說明",
@@ -33,7 +36,35 @@ STAGES = {
     "close": "結束對話",
     "refer": "轉介主管",
 }
-PLACEHOLDERS = frozenset({"customer", "product", "order_id", "amount", "date", "agent"})
+# the words of the kind of business (data/replies/business.yml), filled for every turn
+BUSINESS_WORDS = frozenset({"item", "booking", "ref", "moments"})
+PLACEHOLDERS = frozenset(
+    {
+        "customer",
+        "product",
+        "order_id",
+        "amount",
+        "date",
+        "agent",
+        # the customer's own words (bot/assist/grounding.py), in the agent's voice
+        "problem",
+        "impact",
+        "request",
+        "feeling",  # the emotion read from the message (bot/assist/emotion.py): 很著急 …
+        "options",  # the labels of the options within the agent's authority
+        *BUSINESS_WORDS,
+    }
+)
+# what a template may take for granted, checked against the conversation (suggest.py)
+PRESUMPTIONS = {
+    "offer_made": "客服已經提出方案",
+    "supervisor_approved": "主管已經同意",
+    "history": "顧客說過之前反映過",
+    "asked_refund": "顧客提出退款或退貨",
+    "asked_supervisor": "顧客要求找主管",
+    "referred": "案件已經在轉介主管",
+}
+NOT_TEMPLATE_FILES = frozenset({"strategy.yml", "business.yml"})
 SENTIMENTS = frozenset({"negative", "neutral", "positive"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -52,6 +83,9 @@ class Template:
     sentiments: FrozenSet[str]  # empty: any mood
     placeholders: FrozenSet[str]
     unless_known: FrozenSet[str] = frozenset()  # details that make the question pointless
+    presumes: FrozenSet[str] = frozenset()  # PRESUMPTIONS the conversation must support
+    emotions: FrozenSet[str] = frozenset()  # only to a customer who shows one of these
+    answers: FrozenSet[str] = frozenset()  # the questions it answers (question.py)
 
 
 @dataclass(frozen=True)
@@ -70,9 +104,15 @@ class Strategy:
 class Replies:
     templates: Tuple[Template, ...]
     strategy: Strategy
+    # business → its words; "generic" is the wording when KEFU_BUSINESS is unset
+    business: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def by_id(self) -> Dict[str, Template]:
         return {template.id: template for template in self.templates}
+
+    def words(self, business: Optional[str]) -> Mapping[str, str]:
+        """The words of this kind of business, or the generic wording."""
+        return self.business.get(business or "generic") or self.business.get("generic", {})
 
 
 def _read(path: Path) -> dict:
@@ -96,8 +136,13 @@ def _templates(path: Path, complaint_types: FrozenSet[str]) -> List[Template]:
         where = f"{path}: template '{tid}'"
         if not tid:
             raise RepliesError(f"{path}: a template has no id")
-        if entry.get("stage") not in STAGES:
-            raise RepliesError(f"{where}: stage must be one of {sorted(STAGES)}")
+        answers = frozenset(entry.get("answers") or ())
+        if answers - set(QUESTIONS):
+            raise RepliesError(f"{where}: answers must be from {sorted(QUESTIONS)}")
+        if entry.get("stage") not in STAGES and not (answers and entry.get("stage") == "any"):
+            raise RepliesError(
+                f"{where}: stage must be one of {sorted(STAGES)} ('any' only with answers)"
+            )
         if entry.get("technique") not in TECHNIQUES:
             raise RepliesError(f"{where}: technique must be one of {sorted(TECHNIQUES)}")
         text = entry.get("text")
@@ -116,6 +161,17 @@ def _templates(path: Path, complaint_types: FrozenSet[str]) -> List[Template]:
             raise RepliesError(
                 f"{where}: unless_known must name details from {sorted(PLACEHOLDERS)}"
             )
+        presumes = frozenset(entry.get("presumes") or ())
+        if presumes - set(PRESUMPTIONS):
+            raise RepliesError(f"{where}: presumes must be from {sorted(PRESUMPTIONS)}")
+        emotions = frozenset(entry.get("emotions") or ())
+        if emotions - set(EMOTIONS):
+            raise RepliesError(f"{where}: emotions must be from {sorted(EMOTIONS)}")
+        claims = unsupported_claims(text, presumes, emotions, frozenset(names), complaint_type)
+        if claims:
+            raise RepliesError(f"{where}: " + "; ".join(claims))
+        if "feeling" in names and not emotions:
+            emotions = frozenset(EMOTIONS)  # {feeling} is known only when an emotion is read
         result.append(
             Template(
                 tid,
@@ -126,6 +182,9 @@ def _templates(path: Path, complaint_types: FrozenSet[str]) -> List[Template]:
                 sentiments,
                 frozenset(names),
                 unless_known,
+                presumes,
+                emotions,
+                answers,
             )
         )
     return result
@@ -167,13 +226,31 @@ def _strategy(path: Path) -> Strategy:
     )
 
 
+def _business(path: Path) -> Dict[str, Dict[str, str]]:
+    if not path.exists():
+        return {"generic": {}}
+    data = _read(path)
+    generic = data.get("generic")
+    if not isinstance(generic, dict) or set(generic) != BUSINESS_WORDS:
+        raise RepliesError(f"{path}: 'generic' must give exactly {sorted(BUSINESS_WORDS)}")
+    result: Dict[str, Dict[str, str]] = {}
+    for name, words in data.items():
+        if not isinstance(words, dict) or set(words) != BUSINESS_WORDS:
+            raise RepliesError(f"{path}: '{name}' must give exactly {sorted(BUSINESS_WORDS)}")
+        if not all(isinstance(w, str) and w.strip() for w in words.values()):
+            raise RepliesError(f"{path}: '{name}' has an empty word")
+        result[str(name)] = {key: value.strip() for key, value in words.items()}
+    return result
+
+
 def load_replies(folder: Path, complaint_types: Optional[FrozenSet[str]] = None) -> Replies:
-    """Every ``*.yml`` in ``folder`` except ``strategy.yml`` is a template file."""
+    """Every ``*.yml`` in ``folder`` except ``strategy.yml`` and ``business.yml`` is a
+    template file."""
     folder = Path(folder)
     types = complaint_types or frozenset(COMPLAINT_TYPES)
     templates: List[Template] = []
     for path in sorted(folder.glob("*.yml")):
-        if path.name != "strategy.yml":
+        if path.name not in NOT_TEMPLATE_FILES:
             templates.extend(_templates(path, types))
     seen: Dict[str, str] = {}
     for template in templates:
@@ -182,4 +259,6 @@ def load_replies(folder: Path, complaint_types: Optional[FrozenSet[str]] = None)
         seen[template.id] = template.text
     if not templates:
         raise RepliesError(f"{folder}: no reply templates found")
-    return Replies(tuple(templates), _strategy(folder / "strategy.yml"))
+    return Replies(
+        tuple(templates), _strategy(folder / "strategy.yml"), _business(folder / "business.yml")
+    )

@@ -7,6 +7,13 @@ templates of ``data/replies/``. It orders the techniques for the stage and the m
 that fits (this complaint type before the generic ones), has every placeholder filled
 and was never suggested in this conversation, until it has three different techniques.
 No placeholder ever reaches the agent unfilled.
+
+A template is also left out when the conversation does not support it: what it
+``presumes`` (an offer made, a supervisor's approval, a history the customer told …)
+must be among the context's ``holds``, and a template that names a feeling
+(``emotions``) is only said to a customer who shows one of them. When the customer asked
+a question (bot/assist/question.py), the first suggestion is a template that
+``answers`` it.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional,
 from bot.assist.replies import TECHNIQUES, Replies, Strategy, Template
 
 SUGGESTION_COUNT = 3
+GROUNDED = frozenset({"problem", "impact", "request"})
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,9 @@ class ReplyContext:
     offered: bool = False
     details: Mapping[str, str] = field(default_factory=dict)  # placeholder → text
     already_suggested: FrozenSet[str] = frozenset()
+    holds: FrozenSet[str] = frozenset()  # the PRESUMPTIONS the conversation supports
+    emotion: Optional[str] = None  # bot/assist/emotion.py
+    question: Optional[str] = None  # bot/assist/question.py
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,10 @@ def render(template: Template, details: Mapping[str, str]) -> Optional[str]:
 def _fits(template: Template, context: ReplyContext, stage: str) -> bool:
     if template.stage != stage or template.id in context.already_suggested:
         return False
+    if template.answers:
+        return False  # answers are only given to the question they answer (_answer)
+    if not _supported(template, context):
+        return False
     if template.complaint_type not in ("any", context.complaint_type):
         return False
     if template.sentiments and context.sentiment_label not in template.sentiments:
@@ -114,6 +129,38 @@ def _fits(template: Template, context: ReplyContext, stage: str) -> bool:
     if template.unless_known & context.details.keys():
         return False  # e.g. asking for the order number when it is known
     return template.placeholders <= context.details.keys()
+
+
+def _supported(template: Template, context: ReplyContext) -> bool:
+    """What the template takes for granted is true of this conversation."""
+    if not template.presumes <= context.holds:
+        return False
+    return not template.emotions or context.emotion in template.emotions
+
+
+def _answer(context: ReplyContext, replies: Replies, stages: Sequence[str]) -> Optional[Suggestion]:
+    """The reply to the customer's question, for this stage, with every detail known."""
+    if context.question is None:
+        return None
+    for stage in stages:
+        fitting = [
+            template
+            for template in replies.templates
+            if context.question in template.answers
+            and template.stage in (stage, "any")
+            and template.id not in context.already_suggested
+            and template.complaint_type in ("any", context.complaint_type)
+            and (not template.sentiments or context.sentiment_label in template.sentiments)
+            and not (template.unless_known & context.details.keys())
+            and _supported(template, context)
+        ]
+        # this stage's own answers first, this complaint type's before the generic ones
+        fitting.sort(key=lambda t: (t.stage == "any", t.complaint_type == "any"))
+        picked = _first_new(fitting, context.details, set())
+        if picked is not None:
+            template, text = picked
+            return Suggestion(template.id, template.technique, text, context.stage)
+    return None
 
 
 Ranker = Callable[[ReplyContext, Sequence[Template]], Sequence[Template]]
@@ -139,16 +186,23 @@ def suggest(
     stages = (context.stage, *strategy.fallback_stages.get(context.stage, ()))
     chosen: List[Suggestion] = []
     texts: set = set()
+    answer = _answer(context, replies, stages)
+    if answer is not None:
+        chosen.append(answer)
+        texts.add(answer.text)
     for technique in technique_order(context, strategy):
         if len(chosen) >= count:
             break
+        if any(s.technique == technique for s in chosen):
+            continue
         for stage in stages:
             fitting = [
                 template
                 for template in replies.templates
                 if template.technique == technique and _fits(template, context, stage)
             ]
-            fitting.sort(key=lambda template: template.complaint_type == "any")
+            # the customer's own words first, then this complaint type's, then the generic
+            fitting.sort(key=lambda t: (not t.placeholders & GROUNDED, t.complaint_type == "any"))
             picked = _first_new(rank(context, fitting), context.details, texts)
             if picked is not None:
                 template, text = picked

@@ -1,6 +1,6 @@
 """One customer turn's assist payload: analysis, stage, suggestions, compensation, alerts.
 
-:func:`build_assist` is pure: the stage action gathers the facts (tracker slots, the
+:func:`build_assist` is pure: the turn action gathers the facts (tracker slots, the
 latest parse, the order and customer profiles, the agent and what they have spent
 today) and this function turns them into the payload of DESIGN.md §4.
 """
@@ -8,10 +8,14 @@ today) and this function turns them into the payload of DESIGN.md §4.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.assist.analysis import COMPLAINT_TYPES, SENTIMENT_NAMES
+from bot.assist.emotion import EMOTIONS, conversation_emotion
+from bot.assist.grounding import Grounding, customer_messages, ground
+from bot.assist.question import QUESTIONS, read_question
 from bot.assist.replies import STAGES, Replies
 from bot.assist.suggest import Ranker, ReplyContext, Suggestion, details_from, suggest
 from bot.policy import Case, Option, Policy, Role, rank_options
@@ -24,7 +28,7 @@ ANGRY_BELOW = -0.6
 
 @dataclass(frozen=True)
 class TurnFacts:
-    """What the tracker says about this turn (read by the stage action)."""
+    """What the tracker says about this turn (read by the turn action)."""
 
     conversation_id: str
     intent: Optional[str]
@@ -48,16 +52,30 @@ class TurnFacts:
     # the NLU's complaint reading of this message (docs/nlu.md): is_complaint, probability,
     # type, confidence, uncertain, candidates
     complaint: Mapping[str, Any] = field(default_factory=dict)
+    # the customer's messages of this conversation, oldest first: (text, parse data)
+    messages: Tuple[Tuple[str, Mapping[str, Any]], ...] = ()
+    approved: bool = False  # a supervisor approved something in this conversation
+
+    @property
+    def texts(self) -> Tuple[str, ...]:
+        return tuple(text for text, _ in self.messages)
 
     @classmethod
     def from_tracker(
-        cls, sender_id: str, slots: Mapping[str, Any], latest: Mapping[str, Any]
+        cls,
+        sender_id: str,
+        slots: Mapping[str, Any],
+        latest: Mapping[str, Any],
+        events: Sequence[Mapping[str, Any]] = (),
     ) -> "TurnFacts":
         intent = latest.get("intent") or {}
         sentiment = latest.get("sentiment") or {}
         escalation = latest.get("escalation") or {}
         kefu = (latest.get("metadata") or {}).get("kefu") or {}
         amount = slots.get("amount")
+        messages = customer_messages(events)
+        if not messages and latest.get("text"):
+            messages = ((latest["text"], latest),)
         return cls(
             conversation_id=sender_id,
             intent=intent.get("name"),
@@ -79,6 +97,7 @@ class TurnFacts:
             agent=kefu.get("agent"),
             customer_id=kefu.get("customer_id"),
             complaint=latest.get("complaint") or {},
+            messages=messages,
         )
 
 
@@ -96,6 +115,7 @@ class Assist:
     suggestions: Tuple[Suggestion, ...]
     options: Tuple[Option, ...]
     case: Dict[str, Any] = field(default_factory=dict)
+    said: Grounding = field(default_factory=Grounding)
 
 
 def _tier_label(policy: Policy, tier: str) -> str:
@@ -164,6 +184,9 @@ def _alerts(
         )
     elif not facts.order_id and facts.complaint_type:
         alerts.append({"kind": "order_missing", "text": "尚未取得訂單編號"})
+    mismatch = _product_mismatch(facts.product, order)
+    if mismatch:
+        alerts.append(mismatch)
     if customer is not None:
         if customer.tier in ("gold", "vip"):
             alerts.append(
@@ -176,6 +199,86 @@ def _alerts(
                 {"kind": "history", "text": f"過去曾反映問題 {customer.past_complaints} 次"}
             )
     return alerts
+
+
+def _product_mismatch(named: Optional[str], order: Optional[Order]) -> Optional[Dict[str, str]]:
+    """The customer names a product the order does not have: the number may be wrong."""
+    if not named or order is None or not order.products:
+        return None
+    if any(named in product or product in named for product in order.products):
+        return None
+    return {
+        "kind": "product_mismatch",
+        "text": f"顧客提到「{named}」，但訂單 {order.id} 的品項是「{'、'.join(order.products)}」："
+        "請先確認是不是同一筆訂單",
+    }
+
+
+_MONEY = re.compile(
+    r"\d\s*(?:元|塊|块)|NT\$|\$\s?\d|多收|多扣|重複扣|扣款|收費|價格|價錢|标价|標價|報價|原價|"
+    "折扣|優惠|帳單|費用|退費|差價|金額"
+)
+_BOOKING_CONDITION = re.compile(
+    "備註|指定|特別(?:交代|要求|註明)|事先.{0,4}(?:說|講|要求)|訂房時|訂位時|下單時|預約時|"
+    "禮物包裝|靠窗|無菸|加床|嬰兒床|不要(?:香菜|辣|蔥|蒜|冰)|素食|過敏|勾選"
+)
+_HISTORY = re.compile(
+    "之前(?:有)?反映|上次|又(?:來|壞|發生|是)|再次|第[二三四五六七八九十2-9]次|反映過|打過|問過|"
+    "講過|已經(?:打|問|反映|申訴|聯絡)|一直沒(?:人)?(?:回|處理)|每次|三番兩次|好幾次"
+)
+_REFUND = re.compile("退款|退費|退錢|退貨|全額退|退掉|可以退|能退")
+_SUPERVISOR = re.compile("主管|經理|負責人|店長|院長|老闆|上級")
+
+
+def suggestion_basis(
+    complaint_type: Optional[str],
+    reading: Mapping[str, Any],
+    texts: Sequence[str],
+    amount: Optional[float] = None,
+) -> Tuple[Optional[str], str]:
+    """The complaint type the suggestions may assume, and why.
+
+    ``confident``: the reading's type; ``message``: an uncertain reading, but the
+    message itself says money (price) or names a booking condition (special request);
+    ``uncertain``: open, type-neutral replies only; ``none``: no complaint read yet.
+    """
+    if not complaint_type:
+        return None, "none"
+    if not reading.get("uncertain"):
+        return complaint_type, "confident"
+    said = "\n".join(texts)
+    if amount or _MONEY.search(said):
+        return "complaint_price_error", "message"
+    if _BOOKING_CONDITION.search(said):
+        return "complaint_special_request", "message"
+    return None, "uncertain"
+
+
+def _type_reading(facts: TurnFacts) -> Mapping[str, Any]:
+    """The complaint reading of the message that set the complaint type."""
+    for _, parse in reversed(facts.messages):
+        if ((parse.get("intent") or {}).get("name")) in COMPLAINT_TYPES and parse.get("complaint"):
+            return parse["complaint"]
+    return facts.complaint
+
+
+def holds(facts: TurnFacts, stage: str) -> frozenset:
+    """The presumptions (data/replies PRESUMPTIONS) this conversation supports."""
+    said = "\n".join(facts.texts)
+    found = set()
+    if facts.offers_made:
+        found.add("offer_made")
+    if facts.approved:
+        found.add("supervisor_approved")
+    if _HISTORY.search(said) or stage == "follow_up":  # asking for progress: it was reported
+        found.add("history")
+    if _REFUND.search(said):
+        found.add("asked_refund")
+    if _SUPERVISOR.search(said):
+        found.add("asked_supervisor")
+    if stage == "refer" or facts.escalated:
+        found.add("referred")
+    return frozenset(found)
 
 
 def _case(
@@ -256,33 +359,55 @@ def build_assist(
     order: Optional[Order] = None,
     customer: Optional[Customer] = None,
     rank: Optional[Ranker] = None,
+    business: Optional[str] = None,
 ) -> Assist:
-    """Everything the agent sees for this turn (``rank``: the learned template order)."""
+    """Everything the agent sees for this turn (``rank``: the learned template order;
+    ``business``: the kind of business, KEFU_BUSINESS, for the wording)."""
     product = facts.product or (order.products[0] if order and order.products else None)
-    context = ReplyContext(
-        stage=stage,
-        complaint_type=facts.complaint_type,
-        sentiment_label=facts.sentiment_label,
-        sentiment_score=facts.sentiment_score,
-        has_order=bool(facts.order_id),
-        offered=bool(facts.offers_made),
-        details=details_from(
-            customer=customer.title if customer else None,
-            product=product,
-            order_id=order.id if order else facts.order_id,
-            amount=facts.amount,
-            date=facts.date,
-            agent=staff.name if staff else None,
-        ),
-        already_suggested=frozenset(facts.suggested),
-    )
-    suggestions = tuple(
-        suggest(context, replies) if rank is None else suggest(context, replies, rank=rank)
-    )
     case = _case(facts, order, customer, today)
     options: Sequence[Option] = ()
     if staff is not None and facts.complaint_type and stage in OPTION_STAGES:
         options = rank_options(case, staff.role, staff.spent_today, policy)
+    said: Grounding = ground(facts.texts)
+    emotion = conversation_emotion(
+        (text, float((parse.get("sentiment") or {}).get("score") or 0.0))
+        for text, parse in facts.messages
+    )
+    question = read_question(facts.messages[-1][0]) if facts.messages else None
+    reply_type, basis = suggestion_basis(
+        facts.complaint_type, _type_reading(facts), facts.texts, facts.amount
+    )
+    details = details_from(
+        customer=customer.title if customer else None,
+        product=product,
+        order_id=order.id if order else facts.order_id,
+        amount=facts.amount,
+        date=facts.date,
+        agent=staff.name if staff else None,
+    )
+    details.update(replies.words(business))
+    details.update(said.details())
+    if emotion:
+        details["feeling"] = EMOTIONS[emotion]
+    within = [o.label for o in options if o.within_authority]
+    if within:
+        details["options"] = "或".join(within[:2])
+    context = ReplyContext(
+        stage=stage,
+        complaint_type=reply_type,
+        sentiment_label=facts.sentiment_label,
+        sentiment_score=facts.sentiment_score,
+        has_order=bool(facts.order_id),
+        offered=bool(facts.offers_made),
+        details=details,
+        already_suggested=frozenset(facts.suggested),
+        holds=holds(facts, stage),
+        emotion=emotion,
+        question=question,
+    )
+    suggestions = tuple(
+        suggest(context, replies) if rank is None else suggest(context, replies, rank=rank)
+    )
     complaint = facts.complaint_type
     payload = {
         "conversation_id": facts.conversation_id,
@@ -299,10 +424,26 @@ def build_assist(
             "sentiment_trend": list(facts.sentiment_history),
             "escalated": facts.escalated,
             "complaint": complaint_reading(facts.complaint),
+            "emotion": emotion,
+            "question": question,
+            "question_label": QUESTIONS.get(question) if question else None,
+            # what the customer said, in the agent's words, with the message it is from
+            "customer_said": {
+                name: value.as_slot()
+                for name, value in (
+                    ("problem", said.problem),
+                    ("impact", said.impact),
+                    ("request", said.request),
+                )
+                if value is not None
+            },
         },
         "stage": stage,
         "stage_label": STAGES[stage],
         "suggestions": [s.as_dict() for s in suggestions],
+        # confident | message | uncertain | none (suggestion_basis): with "uncertain" the
+        # suggestions are open and type-neutral, and the agent is told so by an alert
+        "suggestions_basis": basis,
         "compensation": [o.as_dict() for o in options],
         "alerts": _alerts(facts, order, customer, today, policy),
         "context": {
@@ -322,4 +463,4 @@ def build_assist(
             "role": staff.role.name if staff else None,
         },
     }
-    return Assist(payload, suggestions, tuple(options), case_to_dict(case))
+    return Assist(payload, suggestions, tuple(options), case_to_dict(case), said)

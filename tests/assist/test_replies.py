@@ -62,3 +62,51 @@ def test_strategy_must_list_every_stage(folder):
     )
     with pytest.raises(RepliesError, match="strategy.yml"):
         load_replies(folder)
+
+
+def _folder(tmp_path, template: str, business: str = ""):
+    (tmp_path / "strategy.yml").write_text((ROOT / "data/replies/strategy.yml").read_text())
+    (tmp_path / "general.yml").write_text("complaint_type: any\ntemplates:\n" + template)
+    if business:
+        (tmp_path / "business.yml").write_text(business)
+    return tmp_path
+
+
+def test_presumptions_emotions_and_answers_must_be_known(tmp_path):
+    from bot.assist.replies import RepliesError
+
+    base = "  - id: x.1\n    stage: clarify\n    technique: empathy\n    text: 好的\n"
+    for extra, word in (
+        ("    presumes: [friendship]\n", "presumes"),
+        ("    emotions: [sleepy]\n", "emotions"),
+        ("    answers: [why]\n", "answers"),
+    ):
+        with pytest.raises(RepliesError, match=word):
+            load_replies(_folder(tmp_path, base + extra))
+    anywhere = "  - id: x.2\n    stage: any\n    technique: empathy\n    text: 好的\n"
+    with pytest.raises(RepliesError, match="'any' only with answers"):
+        load_replies(_folder(tmp_path, anywhere))
+    answer = load_replies(_folder(tmp_path, anywhere + "    answers: [how]\n"))
+    assert answer.templates[0].answers == frozenset({"how"})
+
+
+def test_a_feeling_placeholder_limits_the_template_to_a_read_emotion(tmp_path):
+    text = "  - id: x.1\n    stage: clarify\n    technique: empathy\n    text: 您會{feeling}\n"
+    template = load_replies(_folder(tmp_path, text)).templates[0]
+    assert template.emotions == frozenset({"angry", "disappointed", "worried", "hurried"})
+
+
+def test_business_words_are_checked(tmp_path):
+    from bot.assist.replies import RepliesError
+
+    text = "  - id: x.1\n    stage: clarify\n    technique: empathy\n    text: 好的\n"
+    missing = "generic:\n  item: 商品\n"
+    with pytest.raises(RepliesError, match="generic"):
+        load_replies(_folder(tmp_path, text, missing))
+    words = "generic:\n  item: a\n  booking: b\n  ref: c\n  moments: d\nhotel:\n  item: 房間\n"
+    with pytest.raises(RepliesError, match="hotel"):
+        load_replies(_folder(tmp_path, text, words))
+    real = load_replies(ROOT / "data/replies")
+    assert {"generic", "online_shop", "hotel", "telecom", "restaurant", "bank"} <= set(
+        real.business
+    )

@@ -20,6 +20,17 @@ FULL = details_from(
     date="上週五",
     agent="小美",
 )
+FULL.update(
+    problem="吹風機用兩天就壞了",
+    impact="害您出門前沒辦法吹頭髮",
+    request="換一台新的",
+    feeling="很生氣",
+    options="折價券 NT$200、生日禮",
+    item="商品",
+    booking="訂單",
+    ref="訂單編號",
+    moments="下單、配送、收貨，還是使用的時候",
+)
 
 
 @pytest.fixture(scope="module")
@@ -177,3 +188,90 @@ def test_unless_known_must_name_a_detail(tmp_path):
     )
     with pytest.raises(RepliesError, match="unless_known"):
         load_replies(tmp_path)
+
+
+def test_presumed_facts_must_hold(replies):
+    presuming = {t.id: t for t in replies.templates if t.presumes}
+    assert presuming
+    for stage in STAGES:
+        for complaint_type in (None, *COMPLAINT_TYPES):
+            shown: frozenset = frozenset()
+            for _ in range(4):
+                result = suggest(
+                    context(
+                        stage=stage,
+                        complaint_type=complaint_type,
+                        details=FULL,
+                        has_order=True,
+                        already_suggested=shown,
+                    ),
+                    replies,
+                )
+                assert not {s.id for s in result} & presuming.keys(), stage
+                shown |= {s.id for s in result}
+
+
+def test_a_presumption_that_holds_makes_the_template_eligible(replies):
+    agreed = suggest(
+        context(stage="agree", offered=True, has_order=True, holds=frozenset({"offer_made"})),
+        replies,
+    )
+    assert any("offer_made" in replies.by_id()[s.id].presumes for s in agreed)
+
+
+def test_a_named_feeling_only_for_the_customer_who_shows_it(replies):
+    by_id = replies.by_id()
+    for emotion in (None, "angry", "disappointed", "worried", "hurried"):
+        for stage in STAGES:
+            shown: frozenset = frozenset()
+            for _ in range(3):
+                details = {k: v for k, v in FULL.items() if k != "feeling" or emotion}
+                result = suggest(
+                    context(
+                        stage=stage,
+                        details=details,
+                        emotion=emotion,
+                        sentiment_label="negative",
+                        sentiment_score=-0.9,
+                        already_suggested=shown,
+                    ),
+                    replies,
+                )
+                for s in result:
+                    emotions = by_id[s.id].emotions
+                    assert not emotions or emotion in emotions, (s.id, emotion)
+                shown |= {s.id for s in result}
+
+
+def test_the_customers_own_words_come_first_for_paraphrase_and_listening(replies):
+    said = {"problem": "房間隔音很差", "impact": "害您整晚都沒睡好", "request": "退一晚的房費"}
+    for stage in ("clarify", "assess", "acknowledge", "refer"):
+        result = suggest(context(stage=stage, details=said, has_order=True), replies)
+        restating = [s for s in result if s.technique in ("paraphrase_confirm", "active_listening")]
+        assert restating, stage
+        assert all("房間隔音很差" in s.text or "整晚" in s.text for s in restating), stage
+
+
+def test_the_question_asked_is_answered_first_with_the_options_within_authority(replies):
+    details = {**FULL, "options": "折價券 NT$200、生日禮"}
+    result = suggest(
+        context(stage="assess", details=details, has_order=True, question="how"), replies
+    )
+    assert result[0].id.startswith("answers.how.")
+    assert "折價券 NT$200" in result[0].text
+    assert len({s.technique for s in result}) == 3
+    without_order = {k: v for k, v in FULL.items() if k not in ("order_id", "options")}
+    asked = suggest(context(stage="clarify", details=without_order, question="how"), replies)
+    assert asked[0].id.startswith("answers.how.") and "訂單編號" in asked[0].text
+    for question in ("when", "return", "how_much"):
+        first = suggest(
+            context(stage="acknowledge", details=FULL, has_order=True, question=question),
+            replies,
+        )[0]
+        assert first.id.startswith(f"answers.{question}."), question
+
+
+def test_answers_are_never_suggested_without_their_question(replies):
+    for stage in STAGES:
+        for s in suggest(context(stage=stage, details=FULL, has_order=True), replies):
+            assert not s.id.startswith("answers."), s.id

@@ -83,3 +83,131 @@ def test_a_parse_without_a_reading_still_has_the_field(resources):
         "uncertain": False,
         "candidates": [],
     }
+
+
+# --- issue 15: grounded, honest, answering, fitting the business ---
+
+from bot.assist.turn import Staff, suggestion_basis  # noqa: E402
+from bot.store.profiles import Order  # noqa: E402
+
+ORDER = Order(
+    "KF20261102001",
+    "C001",
+    dt.date(2026, 11, 2),
+    dt.date(2026, 11, 4),
+    "delivered",
+    ("吹風機",),
+    2980,
+    1850,
+    1130,
+)
+FIRST = "我上週買的吹風機用兩天就壞了，害我出門前都沒辦法吹頭髮，真的很失望"
+SECOND = "訂單編號 KF20261102001，你們打算怎麼處理？"
+
+
+def _events(*turns):
+    return [
+        {"event": "user", "text": text, "parse_data": {"text": text, **parse}}
+        for text, parse in turns
+    ]
+
+
+def _conversation(resources, complaint=None, stage="assess", business=None, product="吹風機"):
+    replies, policy = resources
+    first = {**_latest(complaint), "text": FIRST}
+    second = {
+        "text": SECOND,
+        "intent": {"name": "inform_order", "confidence": 0.9},
+        "sentiment": {"label": "negative", "score": -0.3},
+        "entities": [{"entity": "order_id", "value": "KF20261102001"}],
+    }
+    slots = {
+        "complaint_type": "complaint_defect",
+        "order_id": "KF20261102001",
+        "product": product,
+    }
+    facts = TurnFacts.from_tracker("c-2", slots, second, _events((FIRST, first), (SECOND, second)))
+    staff = Staff("agent1", "小美", policy.role("agent"), 0)
+    return build_assist(
+        facts,
+        stage,
+        replies=replies,
+        policy=policy,
+        today=dt.date(2026, 11, 27),
+        staff=staff,
+        order=ORDER,
+        business=business,
+    )
+
+
+def test_turn_two_answers_how_with_a_step_within_authority(resources):
+    assist = _conversation(resources, {**UNCERTAIN, "uncertain": False, "confidence": 0.9})
+    payload = assist.payload
+    first = payload["suggestions"][0]
+    within = [o["label"] for o in payload["compensation"] if o["within_authority"]]
+    assert first["id"].startswith("answers.how.") and within
+    assert within[0] in first["text"]
+    beyond = [o["label"] for o in payload["compensation"] if not o["within_authority"]]
+    assert not any(label in first["text"] for label in beyond)
+    assert payload["analysis"]["question"] == "how"
+    assert payload["suggestions_basis"] == "confident"
+
+
+def test_the_customers_words_reach_the_payload_and_the_replies(resources):
+    assist = _conversation(resources, {**UNCERTAIN, "uncertain": False, "confidence": 0.9})
+    said = assist.payload["analysis"]["customer_said"]
+    assert said["problem"] == {"text": "您上週買的吹風機用兩天就壞了", "source": FIRST}
+    assert said["impact"]["text"].startswith("害您出門前")
+    assert assist.said.problem.text == said["problem"]["text"]
+    texts = " ".join(s["text"] for s in assist.payload["suggestions"])
+    assert "吹風機用兩天就壞了" in texts
+    assert assist.payload["analysis"]["emotion"] == "disappointed"
+
+
+def test_an_uncertain_reading_gives_open_type_neutral_replies_and_says_so(resources):
+    payload = _conversation(resources, UNCERTAIN).payload
+    assert payload["suggestions_basis"] == "uncertain"
+    for s in payload["suggestions"]:
+        assert s["id"].split(".")[0] in ("general", "grounded", "answers"), s["id"]
+
+
+def test_the_message_itself_can_support_a_type_when_the_reading_is_unsure():
+    assert suggestion_basis("complaint_defect", UNCERTAIN, ["多收了我 200 元"]) == (
+        "complaint_price_error",
+        "message",
+    )
+    assert suggestion_basis("complaint_defect", UNCERTAIN, ["訂房時就備註要無菸房"]) == (
+        "complaint_special_request",
+        "message",
+    )
+    assert suggestion_basis("complaint_defect", UNCERTAIN, ["服務很慢"]) == (None, "uncertain")
+    assert suggestion_basis(None, {}, ["你好"]) == (None, "none")
+
+
+def test_the_business_words_are_used_and_generic_when_unset(resources):
+    replies, _ = resources
+    assert replies.words("hotel")["booking"] == "訂房"
+    assert replies.words(None) == replies.words("generic") == replies.words("unknown_kind")
+    for business, word in (("hotel", "訂房編號"), ("telecom", "門號"), (None, "預約編號")):
+        facts = TurnFacts.from_tracker(
+            "c-3",
+            {"complaint_type": "complaint_defect"},
+            {**_latest({**UNCERTAIN, "uncertain": False}), "text": "你們打算怎麼處理"},
+        )
+        assist = build_assist(
+            facts,
+            "clarify",
+            replies=replies,
+            policy=resources[1],
+            today=dt.date(2026, 11, 27),
+            business=business,
+        )
+        assert word in assist.payload["suggestions"][0]["text"], business
+
+
+def test_an_alert_when_the_order_is_for_another_product(resources):
+    payload = _conversation(resources, product="電風扇").payload
+    alert = next(a for a in payload["alerts"] if a["kind"] == "product_mismatch")
+    assert "電風扇" in alert["text"] and "吹風機" in alert["text"]
+    same = _conversation(resources).payload
+    assert not [a for a in same["alerts"] if a["kind"] == "product_mismatch"]

@@ -252,27 +252,33 @@ def test_replies_and_outcomes_are_recorded_in_the_tracker(system, tokens):
     assert accepted["suggestions"][0]["technique"] == "paraphrase_confirm"
 
 
-def test_a_turn_ends_after_its_stage_action_without_asking_the_policies(system, tokens):
-    """The stage action ends every turn (actions/stages.py): Rasa listens as a follow-up,
-    so each turn runs the policies twice (→ analysis, → stage), not three times."""
+def test_a_turn_is_one_action_and_one_prediction(system, tokens):
+    """One call to the action server per customer message (actions/stages.py: analysis,
+    stage and payload in one action), which ends the turn: Rasa listens as a follow-up,
+    so each turn runs the policy once."""
     cid = new_id()
-    say(system, tokens["agent1"], cid, "我買的吹風機壞了，插電完全沒反應")
-    say(system, tokens["agent1"], cid, "訂單編號 KF20261102001")
+    first = say(system, tokens["agent1"], cid, "我買的吹風機壞了，插電完全沒反應")
+    second = say(system, tokens["agent1"], cid, "訂單編號 KF20261102001")
+    assert (first["stage"], second["stage"]) == ("clarify", "assess")
     with urllib.request.urlopen(
         f"{system['base']}/conversations/{cid}/tracker", timeout=30
     ) as response:
         events = json.loads(response.read())["events"]
     actions = [e for e in events if e["event"] == "action"]
-    after_stage = [
+    turns = [
         following
         for action, following in zip(actions, actions[1:])
-        if action["name"].startswith("action_stage_")
+        if action["name"] == "action_listen"
     ]
-    assert len(after_stage) == 2
-    assert all(e["name"] == "action_listen" for e in after_stage)
-    assert all(e["policy"] == "followup_action" for e in after_stage)
-    predicted = [e for e in actions if e["name"] == "action_analyze_message"]
-    assert len(predicted) == 2 and all(e["policy"] != "followup_action" for e in predicted)
+    assert [e["name"] for e in turns] == ["action_assist_turn"] * 2
+    assert all("RulePolicy" in e["policy"] for e in turns)
+    after_turn = [
+        following
+        for action, following in zip(actions, actions[1:])
+        if action["name"] == "action_assist_turn"
+    ]
+    assert [e["name"] for e in after_turn] == ["action_listen"] * 2
+    assert all(e["policy"] == "followup_action" for e in after_turn)
 
 
 def test_other_agents_cannot_act_on_an_assigned_conversation(system, tokens):
@@ -505,3 +511,29 @@ def test_closing_over_rest_is_checked_against_the_schema(system, tokens):
     assert status == 200, body
     check(body, "Closed")
     assert body["resolution"] == "referred" and body["customer_messages"] == 1
+
+
+def test_a_conversation_view_carries_the_newest_messages(system, tokens):
+    cid = new_id()
+    say(system, tokens["agent1"], cid, "我買的吹風機壞了，插電完全沒反應")
+    for n in range(3):
+        status, _ = call(
+            system,
+            "POST",
+            "/reply",
+            {"conversation_id": cid, "text": f"回覆 {n}"},
+            tokens["agent1"],
+        )
+        assert status == 200
+    status, body = call(system, "GET", f"/conversations/{cid}?last=2", None, tokens["agent1"])
+    assert status == 200, body
+    check(body, "Conversation")
+    assert [m["text"] for m in body["messages"]] == ["回覆 1", "回覆 2"]
+    assert (body["messages_total"], body["messages_from"]) == (4, 2)
+    status, body = call(system, "GET", f"/conversations/{cid}", None, tokens["agent1"])
+    assert len(body["messages"]) == 4 and body["messages_from"] == 0  # the default: 100
+    for bad in ("0", "abc", "5000"):
+        status, body = call(
+            system, "GET", f"/conversations/{cid}?last={bad}", None, tokens["agent1"]
+        )
+        assert status == 400 and "last" in body["error"]

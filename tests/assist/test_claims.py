@@ -1,0 +1,90 @@
+"""No template claims, promises or feels what the conversation does not support."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.assist.claims import unsupported_claims
+from bot.assist.replies import load_replies
+from tests.conftest import ROOT
+
+NONE: frozenset = frozenset()
+
+
+@pytest.fixture(scope="module")
+def replies():
+    return load_replies(ROOT / "data/replies")
+
+
+def test_every_template_declares_what_it_presumes(replies):
+    for t in replies.templates:
+        claims = unsupported_claims(
+            t.text, t.presumes, t.emotions, t.placeholders, t.complaint_type
+        )
+        assert not claims, (t.id, claims)
+
+
+def test_no_template_promises_what_needs_approval(replies):
+    promises = ("會補償", "補償您", "保證", "全額退", "免費換", "主管會", "已經幫您")
+    for t in replies.templates:
+        assert not any(p in t.text for p in promises), t.id
+
+
+def test_the_failures_of_issue_15_are_gone(replies):
+    texts = {t.text for t in replies.templates}
+    for failure in (
+        "您比較在意的是把",
+        "您希望直接看到結果，不想再聽流程說明",
+        "聽您這樣說，這次的狀況確實影響到您原本的安排",
+        "這件事除了要處理好，處理的方式和細節對您來說也很重要",
+    ):
+        assert not any(failure in text for text in texts), failure
+    onlineshop = [t for t in replies.templates if "收貨、使用，還是付款" in t.text]
+    assert not onlineshop
+
+
+@pytest.mark.parametrize(
+    "text, presumes, emotions, placeholders, needs",
+    [
+        ("主管會再跟您聯絡。", NONE, NONE, NONE, "supervisor_approved"),
+        ("我會請主管直接打電話給您。", NONE, NONE, NONE, "supervisor_approved"),
+        ("您之前反映過的問題我會再查。", NONE, NONE, NONE, "history"),
+        ("您比較在意的是速度，對嗎？", NONE, NONE, NONE, "without their words"),
+        ("聽得出來您很著急。", NONE, NONE, NONE, "著急"),
+        ("聽得出來您很著急。", NONE, frozenset({"angry"}), NONE, "著急"),
+        ("我們會補償您的損失。", NONE, NONE, NONE, "promises"),
+        ("已經幫您申請退款了。", NONE, NONE, NONE, "promises"),
+    ],
+)
+def test_claims_without_a_declaration_are_named(text, presumes, emotions, placeholders, needs):
+    claims = unsupported_claims(text, presumes, emotions, placeholders)
+    assert any(needs in claim for claim in claims), claims
+
+
+@pytest.mark.parametrize(
+    "text, presumes, emotions, placeholders",
+    [
+        ("主管會再跟您聯絡。", frozenset({"supervisor_approved"}), NONE, NONE),
+        ("您之前反映過的問題我會再查。", frozenset({"history"}), NONE, NONE),
+        ("跟您確認，您希望能{request}，對嗎？", NONE, NONE, frozenset({"request"})),
+        ("請問您比較在意速度，還是費用呢？", NONE, NONE, NONE),
+        ("聽得出來您很著急。", NONE, frozenset({"hurried"}), NONE),
+        ("{problem}，您會{feeling}是應該的。", NONE, NONE, frozenset({"problem", "feeling"})),
+        ("不用擔心，我一步一步跟您說。", NONE, NONE, NONE),
+    ],
+)
+def test_declared_or_asked_is_allowed(text, presumes, emotions, placeholders):
+    assert unsupported_claims(text, presumes, emotions, placeholders) == []
+
+
+def test_a_template_with_an_undeclared_claim_stops_the_server(tmp_path):
+    from bot.assist.replies import RepliesError
+
+    (tmp_path / "strategy.yml").write_text((ROOT / "data/replies/strategy.yml").read_text())
+    (tmp_path / "general.yml").write_text(
+        "complaint_type: any\ntemplates:\n"
+        "  - id: x.1\n    stage: refer\n    technique: empathy\n"
+        "    text: 主管會再跟您聯絡\n"
+    )
+    with pytest.raises(RepliesError, match="x.1.*supervisor_approved"):
+        load_replies(tmp_path)
