@@ -140,17 +140,55 @@ def _conversation(resources, complaint=None, stage="assess", business=None, prod
     )
 
 
-def test_turn_two_answers_how_with_a_step_within_authority(resources):
+def test_turn_two_answers_how_with_a_step_that_fits_the_complaint(resources):
     assist = _conversation(resources, {**UNCERTAIN, "uncertain": False, "confidence": 0.9})
     payload = assist.payload
-    first = payload["suggestions"][0]
-    within = [o["label"] for o in payload["compensation"] if o["within_authority"]]
-    assert first["id"].startswith("answers.how.") and within
-    assert within[0] in first["text"]
-    beyond = [o["label"] for o in payload["compensation"] if not o["within_authority"]]
-    assert not any(label in first["text"] for label in beyond)
+    suggestions = payload["suggestions"]
     assert payload["analysis"]["question"] == "how"
     assert payload["suggestions_basis"] == "confident"
+    # every suggestion answers the question with the step for a broken product
+    assert len({s["technique"] for s in suggestions}) == 3
+    for s in suggestions:
+        assert "檢測" in s["text"] and "申請" in s["text"], s
+    # no option is listed instead of the step: not points, not a birthday gift, nothing
+    # beyond the agent's authority
+    labels = [o["label"] for o in payload["compensation"]]
+    assert labels
+    for s in suggestions:
+        assert not any(label in s["text"] for label in labels), s
+
+
+def test_a_coupon_only_follows_the_step_for_a_small_inconvenience(resources):
+    replies, policy = resources
+    spilled = "外送的湯灑了一半，袋子裡全是湯汁"
+    first = {**_latest({**UNCERTAIN, "uncertain": False}), "text": spilled}
+    second = {
+        "text": SECOND,
+        "intent": {"name": "inform_order", "confidence": 0.9},
+        "sentiment": {"label": "negative", "score": -0.3},
+        "entities": [{"entity": "order_id", "value": "KF20261102001"}],
+    }
+    slots = {"complaint_type": "complaint_defect", "order_id": "KF20261102001"}
+    facts = TurnFacts.from_tracker(
+        "c-4", slots, second, _events((spilled, first), (SECOND, second))
+    )
+    assist = build_assist(
+        facts,
+        "assess",
+        replies=replies,
+        policy=policy,
+        today=dt.date(2026, 11, 27),
+        staff=Staff("agent1", "小美", policy.role("agent"), 0),
+        order=ORDER,
+        business="restaurant",
+    )
+    first_reply = assist.payload["suggestions"][0]["text"]
+    assert "重新做一份" in first_reply
+    assert first_reply.index("重新做一份") < first_reply.index("折價券 NT$200")
+    assert "會員點數" not in first_reply and "生日禮" not in first_reply
+    # a broken hair dryer is no small matter: no coupon with its step
+    broken = _conversation(resources, {**UNCERTAIN, "uncertain": False})
+    assert not any("折價券" in s["text"] for s in broken.payload["suggestions"])
 
 
 def test_the_customers_words_reach_the_payload_and_the_replies(resources):
