@@ -35,7 +35,11 @@ PRESUMING: Tuple[Tuple[re.Pattern, str], ...] = (
         re.compile("您選擇的|剛剛說好|談好的|您同意的|您接受這個|說好的方式|剛剛的方式|照剛剛"),
         "offer_made",
     ),
-    (re.compile("進一步的?行動|要去投訴|要申訴|要公開|打算提告|向外投訴"), "threatened"),
+    (
+        re.compile("進一步的?行動|要去投訴|要申訴|要公開|打算提告|向外投訴|打算怎麼做講得"),
+        "threatened",
+    ),
+    (re.compile("另外提出的要求|另外要求的"), "asked_more"),
     (
         re.compile("說明不夠清楚|說得不清楚|說明不清楚|說法不一|前後不一|說的都不一樣"),
         "told_unclear",

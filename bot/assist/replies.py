@@ -68,6 +68,7 @@ PRESUMPTIONS = {
     "referred": "案件已經在轉介主管",
     "threatened": "顧客說要採取進一步行動（申訴、投訴、公開）",
     "told_unclear": "顧客說之前得到的說明不清楚或前後不一",
+    "asked_more": "顧客另外要求補償、免費、免單或退款",
 }
 NOT_TEMPLATE_FILES = frozenset({"strategy.yml", "business.yml", "next_steps.yml"})
 SENTIMENTS = frozenset({"negative", "neutral", "positive"})

@@ -236,6 +236,11 @@ _THREATENED = re.compile(
     "消基會|消保|消協|律師|申訴|投訴|評論|PTT|Dcard|臉書|小紅書|發文|爆料|提告|起訴|法院|媒體|"
     "記者|電視台|議員|立委|金管會|熱線|住建局|12315"
 )
+# the customer asks for more than the fix: compensation, a free order, money back
+_ASKED_MORE = re.compile(
+    "免單|免費|全免|賠償|補償|全額|精神損失|違約金|退.{0,6}(?:錢|款|費|租)|錢.{0,8}(?:回到|退回)|"
+    "餐券|折抵"
+)
 # the customer says what they were told was unclear or contradictory
 _TOLD_UNCLEAR = re.compile(
     "說不清楚|說不出|講不清楚|沒說清楚|沒講清楚|說法|不一樣|不一致|前後矛盾|一下說|又說|"
@@ -301,6 +306,8 @@ def holds(facts: TurnFacts, stage: str) -> frozenset:
         found.add("asked_supervisor")
     if _THREATENED.search(said):
         found.add("threatened")
+    if _ASKED_MORE.search(said):
+        found.add("asked_more")
     if _TOLD_UNCLEAR.search(said):
         found.add("told_unclear")
     if stage == "refer" or facts.escalated:
