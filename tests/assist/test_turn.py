@@ -249,3 +249,42 @@ def test_an_alert_when_the_order_is_for_another_product(resources):
     assert "電風扇" in alert["text"] and "吹風機" in alert["text"]
     same = _conversation(resources).payload
     assert not [a for a in same["alerts"] if a["kind"] == "product_mismatch"]
+
+
+def _facts(*texts):
+    return TurnFacts.from_tracker(
+        "c-5", {}, {"text": texts[-1]}, _events(*((t, {}) for t in texts))
+    )
+
+
+def test_what_the_conversation_shows_is_read_from_the_customers_words():
+    from bot.assist.turn import holds
+
+    repeated = holds(_facts("主機板送修第三次了，每次拿回來不到一個月又壞"), "acknowledge")
+    assert "history" not in repeated  # a fault that came back is no report left unhandled
+    reported = holds(_facts("我已經打了四次客服電話，每次都說已經派單"), "acknowledge")
+    assert "history" in reported
+    assert "threatened" in holds(_facts("再不處理我就找議員跟記者"), "acknowledge")
+    assert "threatened" not in holds(_facts("洗衣機壞了"), "acknowledge")
+    assert "told_unclear" in holds(_facts("每个人说的都不一样"), "acknowledge")
+    assert "asked_more" in holds(_facts("我要你們整桌的餐點全部免單"), "acknowledge")
+    assert "asked_more" not in holds(_facts("湯裡有一根頭髮"), "acknowledge")
+
+
+def test_escalation_claims_need_a_history_and_a_threat(resources):
+    replies, policy = resources
+    by_id = replies.by_id()
+    claim = "escalation.acknowledge.paraphrase_confirm.01"
+    assert {"history", "threatened"} <= by_id[claim].presumes
+    for texts in (("家裡燃氣表壞了，兩個星期沒人來修",), ("主機板送修第三次了，又壞了",)):
+        facts = TurnFacts.from_tracker(
+            "c-6",
+            {"complaint_type": "complaint_escalation", "order_id": "KF20261102001"},
+            {"text": texts[-1]},
+            _events(*((t, {}) for t in texts)),
+        )
+        for stage in ("acknowledge", "assess", "refer"):
+            assist = build_assist(
+                facts, stage, replies=replies, policy=policy, today=dt.date(2026, 11, 27)
+            )
+            assert claim not in {s.id for s in assist.suggestions}, (texts, stage)
