@@ -211,8 +211,12 @@ def suggest(
     if context.question is not None:
         # the customer asked: every suggestion answers it, each in its own technique,
         # the plainest answer (clear_explanation) first
-        order = ["clear_explanation", *technique_order(context, strategy)]
-        for technique in dict.fromkeys(order):
+        order = list(dict.fromkeys(["clear_explanation", *technique_order(context, strategy)]))
+        include = strategy.missing_order_include
+        if not context.has_order and context.stage in strategy.missing_order_stages:
+            order.remove(include)  # still a clarifying question among the three
+            order.insert(1, include)
+        for technique in order:
             if len(chosen) >= count:
                 break
             answer = _answers(context, replies, stages, technique, texts)

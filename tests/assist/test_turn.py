@@ -240,7 +240,7 @@ def test_the_business_words_are_used_and_generic_when_unset(resources):
             today=dt.date(2026, 11, 27),
             business=business,
         )
-        assert word in assist.payload["suggestions"][0]["text"], business
+        assert any(word in s["text"] for s in assist.payload["suggestions"]), business
 
 
 def test_an_alert_when_the_order_is_for_another_product(resources):
