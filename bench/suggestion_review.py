@@ -8,8 +8,7 @@ customers' wording that nobody wrote for the templates) as first messages, then
 「訂單編號 KF20261102001，你們打算怎麼處理？」 as the second, and produces the three
 suggestions of each turn in-process: the trained model (``models/kefu.tar.gz``) parses
 each message, ``bot.assist.analysis.analyse`` does what ``action_analyze_message`` does,
-the stage follows the rules of ``data/rules/stages.yml`` (mirrored in :func:`_stage`),
-and :func:`bot.assist.turn.build_assist` builds the turn as the stage action does, for
+the stage is :func:`bot.assist.stages.next_stage` (the one the turn action uses), and :func:`bot.assist.turn.build_assist` builds the turn as the stage action does, for
 agent1 (role agent, nothing spent today). The deployment's kind of business
 (``KEFU_BUSINESS``) is the message's business where business.yml has it, else generic.
 The order record is the demo order KF20261102001 with the product the customer named (a
@@ -66,47 +65,6 @@ BUSINESS = {
     "food_delivery": "restaurant",
     "bank": "bank",
 }
-COMPLAINTS = frozenset(
-    {
-        "complaint_demanding",
-        "complaint_escalation",
-        "complaint_price_error",
-        "complaint_special_request",
-        "complaint_miscommunication",
-        "complaint_defect",
-    }
-)
-DETAIL_INTENTS = COMPLAINTS | {"inform_order", "inform_impact"}
-AFTER = {  # complaint details with the order known: the stage after the previous one
-    "start": "assess",
-    "clarify": "assess",
-    "assess": "acknowledge",
-    "acknowledge": "propose",
-    "propose": "propose",
-    "agree": "acknowledge",
-    "follow_up": "acknowledge",
-    "close": "acknowledge",
-    "refer": "acknowledge",
-}
-
-
-def _stage(intent: Optional[str], escalating: bool, has_order: bool, previous: str) -> str:
-    """The stage the rules of data/rules/stages.yml choose."""
-    if escalating:
-        return "refer"
-    if intent in ("thank", "praise", "goodbye"):
-        return "close"
-    if intent == "accept_offer":
-        return "agree"
-    if intent == "reject_offer":
-        return "propose"
-    if intent in ("request_refund", "request_exchange"):
-        return "propose" if has_order else "clarify"
-    if intent == "ask_status":
-        return "follow_up" if has_order else "clarify"
-    if intent in DETAIL_INTENTS:
-        return AFTER[previous] if has_order else "clarify"
-    return "clarify"
 
 
 def _complaints(n: int, seed: int) -> List[Dict[str, Any]]:
@@ -126,6 +84,7 @@ def _entity(parse: Mapping[str, Any], name: str) -> Optional[Any]:
 
 async def _conversation(agent, resources, index: int, message: Mapping[str, Any]) -> List[dict]:
     from bot.assist.analysis import analyse
+    from bot.assist.stages import next_stage
     from bot.assist.turn import TurnFacts, build_assist
 
     replies, policy, demo_order, customer, staff = resources
@@ -154,7 +113,12 @@ async def _conversation(agent, resources, index: int, message: Mapping[str, Any]
             if value is not None:
                 slots[name] = value
         intent = (parse.get("intent") or {}).get("name")
-        stage = _stage(intent, analysis.escalating, bool(slots.get("order_id")), stage)
+        stage = next_stage(
+            intent,
+            escalating=analysis.escalating,
+            has_order=bool(slots.get("order_id")),
+            previous=stage,
+        )
         facts = TurnFacts.from_tracker(f"review-{index:02d}", slots, parse, events)
         order = None
         if slots.get("order_id") == ORDER_ID:
@@ -261,9 +225,11 @@ If it applies none, write <code>none</code>.</li>
 without approval, else leave empty.</li>
 <li><b>note</b>: optional, a few words on why (especially for C and D).</li>
 </ul>
-<p>The agent is 小美 (role: agent). Options the agent may grant on her own for this order
-include a coupon (折價券) and a birthday gift (生日禮); a refund or a free replacement needs a
-supervisor's approval. Grade each turn as the reply to that turn, knowing the earlier
+<p>The agent is 小美 (role: agent). She may look into records, arrange a repair, a
+re-delivery or a remade order, chase another department, and apply for a refund, a
+replacement or anything larger (a supervisor approves those); on her own she may grant a
+small coupon (折價券 NT$200). A refund or a free replacement granted outright, or a
+supervisor calling back, needs a supervisor's approval first. Grade each turn as the reply to that turn, knowing the earlier
 messages. The order of the three suggestions is random.</p>
 """
 

@@ -32,9 +32,27 @@ PRESUMING: Tuple[Tuple[re.Pattern, str], ...] = (
     ),
     (re.compile("希望由主管|希望直接跟主管|要求.{0,2}主管|跟主管談"), "asked_supervisor"),
     (
-        re.compile("您選擇的|剛剛說好|談好的|您同意的|您接受這個|說好的方式|剛剛的方式|照剛剛"),
+        re.compile(
+            "您選擇的|剛剛說好|談好的|您同意的|您接受這個|說好的方式|剛剛的方式|照剛剛|"
+            "以上幾個|這幾個方案|這幾種方式|以上的方案"
+        ),
         "offer_made",
     ),
+    (
+        re.compile("進一步的?行動|要去投訴|要申訴|要公開|打算提告|向外投訴|打算怎麼做講得"),
+        "threatened",
+    ),
+    (re.compile("另外提出的要求|另外要求的"), "asked_more"),
+    (
+        re.compile("說明不夠清楚|說得不清楚|說明不清楚|說法不一|前後不一|說的都不一樣"),
+        "told_unclear",
+    ),
+)
+# what the customer accepts or refuses, or a sequence of events, that no customer says
+# in a way the picker can check: never in a template
+UNSAID = re.compile(
+    "其他細節可以再討論|其他(?:做法|方式)都不考慮|都不考慮|其他都好談|其他都可以|"
+    "\\{problem\\}[，、]?後來|後來\\{impact\\}"
 )
 # what the customer cares about or wants: only in their own words
 PRIORITY = re.compile(
@@ -92,8 +110,13 @@ def unsupported_claims(
         problems.append(f"promises「{promise.group(0)}」(the options panel makes offers)")
     for pattern, needed in PRESUMING:
         found = pattern.search(text)
+        if needed == "told_unclear" and complaint_type == "complaint_miscommunication":
+            continue  # a miscommunication is, by its type, about an unclear explanation
         if found and needed not in presumes:
             problems.append(f"「{found.group(0)}」presumes {needed} but does not declare it")
+    unsaid = UNSAID.search(text)
+    if unsaid:
+        problems.append(f"「{unsaid.group(0)}」says what the customer never said")
     told = _TOLD_BEFORE.search(text)
     if told and "history" not in presumes and complaint_type != "complaint_miscommunication":
         problems.append(f"「{told.group(0)}」presumes history but does not declare it")

@@ -46,9 +46,36 @@ INSULTS = (
     "豬頭",
     "看不懂中文",
     "有病",
+    # contempt for the business or its people: never said back in the agent's voice
+    "爛成",
+    "爛透",
+    "很爛",
+    "太爛",
+    "超爛",
+    "好爛",
+    "真爛",
+    "有夠爛",
+    "爛公司",
+    "太坑",
+    "很坑",
+    "超坑",
+    "好坑",
+    "坑人",
+    "坑錢",
+    "被坑",
+    "太水",
+    "很水",
+    "超水",
+    "好水",
+    "黑心",
+    "奸商",
+    "騙人",
+    "騙錢",
+    "吃相難看",
+    "無能",
 )
 _PROBLEM = re.compile(
-    "^(?:結果|可是|但是|但|不過)|壞|故障|當機|斷線|斷了|斷掉|沒收到|未收到|收不到|沒有收到|多收|多扣|重複扣|扣錯|扣了|收錯|送錯|寄錯|"
+    "壞|故障|當機|斷線|斷了|斷掉|沒收到|未收到|收不到|沒有收到|多收|多扣|重複扣|扣錯|扣了|收錯|送錯|寄錯|"
     "拿錯|少了|少一|缺|破|碎|裂|刮傷|劃痕|刮痕|漏|不能用|無法|沒反應|沒聲音|不亮|不冷|不製冷|"
     "卡住|沒修好|沒人接|沒人回|不回|已讀不回|沒有回覆|沒回|延誤|延遲|拖了|等了|太慢|很慢|遲到|"
     "被取消|取消了|不新鮮|怪味|異味|臭|髒|污漬|汙漬|蟑螂|頭髮|冷掉|軟掉|不一樣|不符|不對|錯了|"
@@ -57,6 +84,8 @@ _PROBLEM = re.compile(
     "發霉|爛掉|沒效|失效|打不開|登不進|進不去|扣款|超收|算錯|報價|標價|不見|遺失|弄丟|受傷|"
     "出問題|有問題|被收|被扣|卻|只給|不給|沒給|少給|不符合|說錯|講錯|滴水|不明|寄回家|突然變成|暴增|黃色|混濁|寄來的是|收到的是|送來的是|名單上沒有|沒有準備|沒準備|沒做到"
 )
+# what follows 結果 / 可是 opens a problem when no clause names one with a cue above
+_LEAD_PROBLEM = re.compile("^(?:結果|可是|但是|但|不過)")
 # weaker signs of a problem: used only when no clause has one of the cues above
 _WEAK_PROBLEM = re.compile("沒有人|沒人|只有|太|超|很差|不好|不夠|不行|爛|慢|久|差")
 # what follows 結果 / 可是 / 卻 is usually what went wrong
@@ -98,7 +127,7 @@ _GREETING = re.compile("^(?:你好|您好|妳好|哈囉|嗨|hi|hello|請問一�
 _NON_TEXT = re.compile(r"[^\w\u3000-\u303f\u4e00-\u9fff\uff00-\uffef「」『』（）()%$.,、/+-]")
 _IMPACT_LEAD = re.compile("^(?:結果|導致|造成|所以|只好)+")
 _REQUEST_LEAD = re.compile(
-    "^(?:(?:你們|妳們)(?:必須|一定要|要|得|趕快|快點)|我(?:是|就是|只是)?(?:想要|要求|希望|想|要)|希望(?:你們|妳們)?(?:可以|能|能夠)?|"
+    "^(?:還要|而且還要|而且要|並且|另外還要|(?:你們|妳們)(?:必須|一定要|要|得|趕快|快點)|我(?:是|就是|只是)?(?:想要|要求|希望|想|要)|希望(?:你們|妳們)?(?:可以|能|能夠)?|"
     "麻煩(?:你們|妳們|你|妳)?|要求(?:你們)?|請(?:你們|妳們|你|妳)?|"
     "(?:能不能|可不可以|可以)(?:請)?(?:你們|你)?)+"
 )
@@ -195,7 +224,7 @@ def _problem(parts: Sequence[str]) -> Tuple[Optional[str], bool]:
     stated = [c for c in parts if not _RHETORICAL.search(c)] + [
         c for c in parts if _RHETORICAL.search(c)
     ]
-    for cues in (_PROBLEM, _WEAK_PROBLEM):
+    for cues in (_PROBLEM, _LEAD_PROBLEM, _WEAK_PROBLEM):
         for clause in stated:
             if _IMPACT.search(clause) and not cues.search(clause.split("害")[0]):
                 continue
@@ -239,7 +268,8 @@ def _request(parts: Sequence[str]) -> Optional[str]:
             continue
         if _PAST.search(clause[: cue.start()]):
             continue
-        text = clause[cue.start() :] if cue.start() > 6 else clause
+        # a long clause from its cue; a short one whole (「明天九點前一定要有人來」)
+        text = clause[cue.start() :] if cue.start() > 6 and len(clause) > MAX_CHARS else clause
         text = _REQUEST_TAIL.sub("", _tidy(text, _REQUEST_LEAD))
         text = re.sub("^(?:你們|妳們|你|妳)(?=..)", "", text)
         text = _TRAILING.sub("", text)

@@ -16,6 +16,7 @@ import yaml
 from bot.assist.analysis import COMPLAINT_TYPES
 from bot.assist.claims import unsupported_claims
 from bot.assist.emotion import EMOTIONS
+from bot.assist.next_step import StepKind, load_next_steps
 from bot.assist.question import QUESTIONS
 
 TECHNIQUES = {
@@ -52,6 +53,8 @@ PLACEHOLDERS = frozenset(
         "request",
         "feeling",  # the emotion read from the message (bot/assist/emotion.py): 很著急 …
         "options",  # the labels of the options within the agent's authority
+        "remedy",  # the concrete next step for this complaint (bot/assist/next_step.py)
+        "gesture",  # a coupon within the agent's authority, after the step (small matters)
         *BUSINESS_WORDS,
     }
 )
@@ -63,8 +66,11 @@ PRESUMPTIONS = {
     "asked_refund": "顧客提出退款或退貨",
     "asked_supervisor": "顧客要求找主管",
     "referred": "案件已經在轉介主管",
+    "threatened": "顧客說要採取進一步行動（申訴、投訴、公開）",
+    "told_unclear": "顧客說之前得到的說明不清楚或前後不一",
+    "asked_more": "顧客另外要求補償、免費、免單或退款",
 }
-NOT_TEMPLATE_FILES = frozenset({"strategy.yml", "business.yml"})
+NOT_TEMPLATE_FILES = frozenset({"strategy.yml", "business.yml", "next_steps.yml"})
 SENTIMENTS = frozenset({"negative", "neutral", "positive"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -106,6 +112,8 @@ class Replies:
     strategy: Strategy
     # business → its words; "generic" is the wording when KEFU_BUSINESS is unset
     business: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # the kinds of concrete next step (data/replies/next_steps.yml), tried in order
+    next_steps: Tuple[StepKind, ...] = ()
 
     def by_id(self) -> Dict[str, Template]:
         return {template.id: template for template in self.templates}
@@ -259,6 +267,18 @@ def load_replies(folder: Path, complaint_types: Optional[FrozenSet[str]] = None)
         seen[template.id] = template.text
     if not templates:
         raise RepliesError(f"{folder}: no reply templates found")
+    next_steps = load_next_steps(folder / "next_steps.yml", types)
+    for kind in next_steps:
+        for business, step in kind.step.items():
+            claims = unsupported_claims(step, frozenset(), frozenset(), frozenset())
+            if claims:
+                raise RepliesError(
+                    f"{folder / 'next_steps.yml'}: kind '{kind.kind}' ({business}): "
+                    + "; ".join(claims)
+                )
     return Replies(
-        tuple(templates), _strategy(folder / "strategy.yml"), _business(folder / "business.yml")
+        tuple(templates),
+        _strategy(folder / "strategy.yml"),
+        _business(folder / "business.yml"),
+        next_steps,
     )

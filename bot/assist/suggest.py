@@ -12,8 +12,10 @@ A template is also left out when the conversation does not support it: what it
 ``presumes`` (an offer made, a supervisor's approval, a history the customer told …)
 must be among the context's ``holds``, and a template that names a feeling
 (``emotions``) is only said to a customer who shows one of them. When the customer asked
-a question (bot/assist/question.py), the first suggestion is a template that
-``answers`` it.
+a question (bot/assist/question.py), every suggestion is a template that ``answers`` it,
+each in its own technique and the plain answer (clear_explanation) first: none of the
+three ignores the question (only when no template answers it at all do the usual
+techniques of the stage come instead).
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ def _fits(template: Template, context: ReplyContext, stage: str) -> bool:
     if template.stage != stage or template.id in context.already_suggested:
         return False
     if template.answers:
-        return False  # answers are only given to the question they answer (_answer)
+        return False  # answers are only given to the question they answer (_answers)
     if not _supported(template, context):
         return False
     if template.complaint_type not in ("any", context.complaint_type):
@@ -138,8 +140,20 @@ def _supported(template: Template, context: ReplyContext) -> bool:
     return not template.emotions or context.emotion in template.emotions
 
 
-def _answer(context: ReplyContext, replies: Replies, stages: Sequence[str]) -> Optional[Suggestion]:
-    """The reply to the customer's question, for this stage, with every detail known."""
+# what makes an answer fit this conversation best: the customer's words, the feeling, a
+# gesture (each known detail a template uses is one more reason to prefer it)
+SPECIFIC = GROUNDED | {"feeling", "gesture"}
+
+
+def _answers(
+    context: ReplyContext,
+    replies: Replies,
+    stages: Sequence[str],
+    technique: Optional[str],
+    texts: set,
+) -> Optional[Suggestion]:
+    """A reply of ``technique`` (any technique: None) that answers the customer's
+    question, for this stage, with every detail known."""
     if context.question is None:
         return None
     for stage in stages:
@@ -147,6 +161,7 @@ def _answer(context: ReplyContext, replies: Replies, stages: Sequence[str]) -> O
             template
             for template in replies.templates
             if context.question in template.answers
+            and (technique is None or template.technique == technique)
             and template.stage in (stage, "any")
             and template.id not in context.already_suggested
             and template.complaint_type in ("any", context.complaint_type)
@@ -154,9 +169,16 @@ def _answer(context: ReplyContext, replies: Replies, stages: Sequence[str]) -> O
             and not (template.unless_known & context.details.keys())
             and _supported(template, context)
         ]
-        # this stage's own answers first, this complaint type's before the generic ones
-        fitting.sort(key=lambda t: (t.stage == "any", t.complaint_type == "any"))
-        picked = _first_new(fitting, context.details, set())
+        # this stage's own answers first, this complaint type's before the generic ones,
+        # then the one that uses most of what this customer said
+        fitting.sort(
+            key=lambda t: (
+                t.stage == "any",
+                t.complaint_type == "any",
+                -len(t.placeholders & SPECIFIC & context.details.keys()),
+            )
+        )
+        picked = _first_new(fitting, context.details, texts)
         if picked is not None:
             template, text = picked
             return Suggestion(template.id, template.technique, text, context.stage)
@@ -186,15 +208,26 @@ def suggest(
     stages = (context.stage, *strategy.fallback_stages.get(context.stage, ()))
     chosen: List[Suggestion] = []
     texts: set = set()
-    answer = _answer(context, replies, stages)
-    if answer is not None:
-        chosen.append(answer)
-        texts.add(answer.text)
+    if context.question is not None:
+        # the customer asked: every suggestion answers it, each in its own technique,
+        # the plainest answer (clear_explanation) first
+        order = list(dict.fromkeys(["clear_explanation", *technique_order(context, strategy)]))
+        include = strategy.missing_order_include
+        if not context.has_order and context.stage in strategy.missing_order_stages:
+            order.remove(include)  # still a clarifying question among the three
+            order.insert(1, include)
+        for technique in order:
+            if len(chosen) >= count:
+                break
+            answer = _answers(context, replies, stages, technique, texts)
+            if answer is not None:
+                chosen.append(answer)
+                texts.add(answer.text)
+        if chosen:
+            return chosen
     for technique in technique_order(context, strategy):
         if len(chosen) >= count:
             break
-        if any(s.technique == technique for s in chosen):
-            continue
         for stage in stages:
             fitting = [
                 template

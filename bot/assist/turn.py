@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from bot.assist.analysis import COMPLAINT_TYPES, SENTIMENT_NAMES
 from bot.assist.emotion import EMOTIONS, conversation_emotion
 from bot.assist.grounding import Grounding, customer_messages, ground
+from bot.assist.next_step import choose as choose_next_step
 from bot.assist.question import QUESTIONS, read_question
 from bot.assist.replies import STAGES, Replies
 from bot.assist.suggest import Ranker, ReplyContext, Suggestion, details_from, suggest
@@ -222,9 +223,28 @@ _BOOKING_CONDITION = re.compile(
     "備註|指定|特別(?:交代|要求|註明)|事先.{0,4}(?:說|講|要求)|訂房時|訂位時|下單時|預約時|"
     "禮物包裝|靠窗|無菸|加床|嬰兒床|不要(?:香菜|辣|蔥|蒜|冰)|素食|過敏|勾選"
 )
+# a history of reporting it: a repeated fault (又壞, 第三次送修) is not a report left unhandled
 _HISTORY = re.compile(
-    "之前(?:有)?反映|上次|又(?:來|壞|發生|是)|再次|第[二三四五六七八九十2-9]次|反映過|打過|問過|"
-    "講過|已經(?:打|問|反映|申訴|聯絡)|一直沒(?:人)?(?:回|處理)|每次|三番兩次|好幾次"
+    "之前(?:有)?反映|上次(?:反映|打|問|聯絡|來電)|再次(?:反映|詢問|聯絡|打)|"
+    "第[二三四五六七八九十2-9]次(?:打|來電|反映|聯絡|詢問|問)|"
+    "(?:反映|報修|打|問|聯絡|申訴)了?[二三四五六七八九十2-9好幾]次|反映過|打過|問過|講過|"
+    "已經(?:打|問|反映|申訴|聯絡|報修)|一直沒(?:人)?(?:回|處理)|每次(?:打|問|來電|反映|聯絡)|"
+    "三番兩次"
+)
+# the customer says they will take it further (the escalation templates presume it)
+_THREATENED = re.compile(
+    "消基會|消保|消協|律師|申訴|投訴|評論|PTT|Dcard|臉書|小紅書|發文|爆料|提告|起訴|法院|媒體|"
+    "記者|電視台|議員|立委|金管會|熱線|住建局|12315"
+)
+# the customer asks for more than the fix: compensation, a free order, money back
+_ASKED_MORE = re.compile(
+    "免單|免費|全免|賠償|補償|全額|精神損失|違約金|退.{0,6}(?:錢|款|費|租)|錢.{0,8}(?:回到|退回)|"
+    "餐券|折抵"
+)
+# the customer says what they were told was unclear or contradictory
+_TOLD_UNCLEAR = re.compile(
+    "說不清楚|說不出|講不清楚|沒說清楚|沒講清楚|說法|不一樣|不一致|前後矛盾|一下說|又說|"
+    "有沒有人知道|沒人知道|問不到"
 )
 _REFUND = re.compile("退款|退費|退錢|退貨|全額退|退掉|可以退|能退")
 _SUPERVISOR = re.compile("主管|經理|負責人|店長|院長|老闆|上級")
@@ -262,9 +282,17 @@ def _type_reading(facts: TurnFacts) -> Mapping[str, Any]:
     return facts.complaint
 
 
+def _traditional(text: str) -> str:
+    try:
+        from bot.nlu.script import to_traditional
+    except ImportError:  # pragma: no cover - the NLU package is always installed here
+        return text
+    return to_traditional(text)
+
+
 def holds(facts: TurnFacts, stage: str) -> frozenset:
     """The presumptions (data/replies PRESUMPTIONS) this conversation supports."""
-    said = "\n".join(facts.texts)
+    said = _traditional("\n".join(facts.texts))
     found = set()
     if facts.offers_made:
         found.add("offer_made")
@@ -276,6 +304,12 @@ def holds(facts: TurnFacts, stage: str) -> frozenset:
         found.add("asked_refund")
     if _SUPERVISOR.search(said):
         found.add("asked_supervisor")
+    if _THREATENED.search(said):
+        found.add("threatened")
+    if _ASKED_MORE.search(said):
+        found.add("asked_more")
+    if _TOLD_UNCLEAR.search(said):
+        found.add("told_unclear")
     if stage == "refer" or facts.escalated:
         found.add("referred")
     return frozenset(found)
@@ -392,6 +426,13 @@ def build_assist(
     within = [o.label for o in options if o.within_authority]
     if within:
         details["options"] = "或".join(within[:2])
+    step = choose_next_step(replies.next_steps, facts.texts, facts.complaint_type, business)
+    if step is not None:
+        details["remedy"] = step.text
+        # a small inconvenience: a coupon the agent may grant, after the step, as a gesture
+        coupon = next((o for o in options if o.within_authority and o.kind == "voucher"), None)
+        if step.gesture and coupon is not None:
+            details["gesture"] = f"另外，這次造成您的不便，我可以先提供{coupon.label}表示歉意"
     context = ReplyContext(
         stage=stage,
         complaint_type=reply_type,

@@ -54,11 +54,63 @@ def test_the_failures_of_issue_15_are_gone(replies):
         ("聽得出來您很著急。", NONE, frozenset({"angry"}), NONE, "著急"),
         ("我們會補償您的損失。", NONE, NONE, NONE, "promises"),
         ("已經幫您申請退款了。", NONE, NONE, NONE, "promises"),
+        # issue 15, second review: what the customer never said
+        (
+            "{problem}，您希望{request}，其他細節可以再討論，對嗎？",
+            NONE,
+            NONE,
+            frozenset({"problem", "request"}),
+            "never said",
+        ),
+        ("您的意思是一定要照您的方式，其他做法都不考慮，是嗎？", NONE, NONE, NONE, "never said"),
+        (
+            "您是說{problem}，後來{impact}，對嗎？",
+            NONE,
+            NONE,
+            frozenset({"problem", "impact"}),
+            "never said",
+        ),
+        (
+            "您之前反映過後一直沒有得到妥善處理，才決定採取進一步的行動，對嗎？",
+            frozenset({"history"}),
+            NONE,
+            NONE,
+            "threatened",
+        ),
+        ("您是覺得到目前為止得到的說明不夠清楚，對嗎？", NONE, NONE, NONE, "told_unclear"),
+        ("至於您另外提出的要求，我會向主管提出申請。", NONE, NONE, NONE, "asked_more"),
     ],
 )
 def test_claims_without_a_declaration_are_named(text, presumes, emotions, placeholders, needs):
     claims = unsupported_claims(text, presumes, emotions, placeholders)
     assert any(needs in claim for claim in claims), claims
+
+
+def test_the_second_reviews_failures_are_gone(replies):
+    """The claims the blind review of turn 2 graded D: none is in a template unless the
+    template declares what the conversation must show."""
+    for t in replies.templates:
+        for unsaid in ("其他細節可以再討論", "都不考慮", "後來{impact}"):
+            assert unsaid not in t.text, t.id
+        if "進一步的行動" in t.text:
+            assert {"history", "threatened"} <= t.presumes, t.id
+        if "說明不夠清楚" in t.text and t.complaint_type != "complaint_miscommunication":
+            assert "told_unclear" in t.presumes, t.id
+        # a how/when answer never offers only an apology: it carries the step
+        if t.answers & {"how"} and t.technique == "empathy":
+            assert "{remedy}" in t.text or "主管" in t.text, t.id
+
+
+def test_a_next_step_that_promises_stops_the_server(tmp_path):
+    from bot.assist.replies import RepliesError
+
+    for name in ("strategy.yml", "general.yml"):
+        (tmp_path / name).write_text((ROOT / "data/replies" / name).read_text())
+    (tmp_path / "next_steps.yml").write_text(
+        "kinds:\n  - kind: investigate\n    step: {generic: 幫您全額退款}\n", encoding="utf-8"
+    )
+    with pytest.raises(RepliesError, match="next_steps.yml.*investigate.*promises"):
+        load_replies(tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.assist.grounding import (
     INSULTS,
     MAX_CHARS,
@@ -9,6 +11,7 @@ from bot.assist.grounding import (
     customer_messages,
     ground,
     ground_message,
+    has_insult,
     to_agent_voice,
 )
 
@@ -37,6 +40,23 @@ def test_insults_and_profanity_are_never_quoted_back():
     for part in (said.problem, said.impact, said.request):
         assert part is None or not any(word in part.text for word in INSULTS)
     assert said.problem is not None and "壞了" in said.problem.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["我不管什麼合約規定，你們網路爛成這樣，我現在就要解約", "中介太坑", "老师太水了", "黑心店家"],
+)
+def test_contempt_is_never_the_problem_said_back(message):
+    """「我們網路爛成這樣」「中介太坑」「老師太水了」 read as the agent agreeing (review D)."""
+    said = ground([message])
+    for part in (said.problem, said.impact, said.request):
+        assert part is None or not has_insult(part.text), part
+    assert said.problem is None
+
+
+def test_a_named_cue_comes_before_a_clause_that_only_opens_with_結果():
+    said = ground(["我在贵行办理分期，结果第一期账单出来，每期多收了86元的手续费"])
+    assert said.problem.text == "每期多收了86元的手續費"
 
 
 def test_a_long_account_gives_a_short_clause():

@@ -30,6 +30,8 @@ FULL.update(
     booking="訂單",
     ref="訂單編號",
     moments="下單、配送、收貨，還是使用的時候",
+    remedy="先幫您安排收回檢測，確認是商品瑕疵的話，換新、維修或退貨我會直接幫您提出申請",
+    gesture="另外，這次造成您的不便，我可以先提供折價券 NT$200表示歉意",
 )
 
 
@@ -252,23 +254,88 @@ def test_the_customers_own_words_come_first_for_paraphrase_and_listening(replies
         assert all("房間隔音很差" in s.text or "整晚" in s.text for s in restating), stage
 
 
-def test_the_question_asked_is_answered_first_with_the_options_within_authority(replies):
-    details = {**FULL, "options": "折價券 NT$200、生日禮"}
-    result = suggest(
-        context(stage="assess", details=details, has_order=True, question="how"), replies
-    )
-    assert result[0].id.startswith("answers.how.")
-    assert "折價券 NT$200" in result[0].text
+def test_the_question_asked_is_answered_first_with_the_next_step(replies):
+    result = suggest(context(stage="assess", details=FULL, has_order=True, question="how"), replies)
+    assert result[0].technique == "clear_explanation"
+    assert FULL["remedy"] in result[0].text
     assert len({s.technique for s in result}) == 3
     without_order = {k: v for k, v in FULL.items() if k not in ("order_id", "options")}
     asked = suggest(context(stage="clarify", details=without_order, question="how"), replies)
-    assert asked[0].id.startswith("answers.how.") and "訂單編號" in asked[0].text
+    assert "clarifying_question" in {s.technique for s in asked}  # the order is unknown
+    assert any("訂單編號" in s.text for s in asked)
     for question in ("when", "return", "how_much"):
         first = suggest(
             context(stage="acknowledge", details=FULL, has_order=True, question=question),
             replies,
         )[0]
-        assert first.id.startswith(f"answers.{question}."), question
+        assert question in replies.by_id()[first.id].answers, question
+
+
+def _said(details, drop=()):
+    return {k: v for k, v in details.items() if k not in drop}
+
+
+@pytest.mark.parametrize("question", ["how", "when", "return", "how_much"])
+def test_with_a_question_pending_no_suggestion_ignores_it(replies, question):
+    """Every one of the three answers the question or carries the next step, each in
+    its own technique: for every stage, complaint type and set of known details, and
+    on a second question in the same conversation."""
+    by_id = replies.by_id()
+    missing_order = replies.strategy.missing_order_stages
+    for details in (
+        FULL,
+        _said(FULL, ("problem", "impact", "request", "feeling")),
+        _said(FULL, ("order_id", "customer", "product", "amount")),
+    ):
+        for stage in ("clarify", "assess", "acknowledge", "propose", "refer"):
+            for complaint_type in (None, *COMPLAINT_TYPES):
+                shown: frozenset = frozenset()
+                for _ in range(2):
+                    result = suggest(
+                        context(
+                            stage=stage,
+                            complaint_type=complaint_type,
+                            details=details,
+                            has_order="order_id" in details,
+                            question=question,
+                            already_suggested=shown,
+                            holds=frozenset({"asked_more"}),
+                        ),
+                        replies,
+                    )
+                    where = (question, stage, complaint_type, sorted(details))
+                    assert len(result) == 3, where
+                    assert len({s.technique for s in result}) == 3, where
+                    for s in result:
+                        assert question in by_id[s.id].answers, (where, s.id)
+                    if "order_id" not in details and stage in missing_order:
+                        assert "clarifying_question" in {s.technique for s in result}, where
+                    shown |= {s.id for s in result}
+
+
+def test_a_how_answer_gives_the_step_not_a_list_of_options(replies):
+    """「你們打算怎麼處理？」is answered with the fix ({remedy}); a coupon comes only as a
+    gesture after it ({gesture}), never instead of it ({options})."""
+    for t in replies.templates:
+        if "how" in t.answers:
+            assert "options" not in t.placeholders, t.id
+            if "gesture" in t.placeholders:
+                assert t.text.index("{remedy}") < t.text.index("{gesture}"), t.id
+    stepped = [t for t in replies.templates if "how" in t.answers and "remedy" in t.placeholders]
+    assert {t.technique for t in stepped} >= {
+        "clear_explanation",
+        "empathy",
+        "paraphrase_confirm",
+        "active_listening",
+    }
+
+
+def test_a_paraphrase_that_confirms_then_gives_the_step(replies):
+    result = suggest(context(stage="assess", details=FULL, has_order=True, question="how"), replies)
+    paraphrase = next(s for s in result if s.technique == "paraphrase_confirm")
+    assert FULL["problem"] in paraphrase.text
+    confirm = paraphrase.text.index("？")
+    assert FULL["remedy"] in paraphrase.text[confirm:]
 
 
 def test_answers_are_never_suggested_without_their_question(replies):

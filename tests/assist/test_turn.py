@@ -140,17 +140,55 @@ def _conversation(resources, complaint=None, stage="assess", business=None, prod
     )
 
 
-def test_turn_two_answers_how_with_a_step_within_authority(resources):
+def test_turn_two_answers_how_with_a_step_that_fits_the_complaint(resources):
     assist = _conversation(resources, {**UNCERTAIN, "uncertain": False, "confidence": 0.9})
     payload = assist.payload
-    first = payload["suggestions"][0]
-    within = [o["label"] for o in payload["compensation"] if o["within_authority"]]
-    assert first["id"].startswith("answers.how.") and within
-    assert within[0] in first["text"]
-    beyond = [o["label"] for o in payload["compensation"] if not o["within_authority"]]
-    assert not any(label in first["text"] for label in beyond)
+    suggestions = payload["suggestions"]
     assert payload["analysis"]["question"] == "how"
     assert payload["suggestions_basis"] == "confident"
+    # every suggestion answers the question with the step for a broken product
+    assert len({s["technique"] for s in suggestions}) == 3
+    for s in suggestions:
+        assert "檢測" in s["text"] and "申請" in s["text"], s
+    # no option is listed instead of the step: not points, not a birthday gift, nothing
+    # beyond the agent's authority
+    labels = [o["label"] for o in payload["compensation"]]
+    assert labels
+    for s in suggestions:
+        assert not any(label in s["text"] for label in labels), s
+
+
+def test_a_coupon_only_follows_the_step_for_a_small_inconvenience(resources):
+    replies, policy = resources
+    spilled = "外送的湯灑了一半，袋子裡全是湯汁"
+    first = {**_latest({**UNCERTAIN, "uncertain": False}), "text": spilled}
+    second = {
+        "text": SECOND,
+        "intent": {"name": "inform_order", "confidence": 0.9},
+        "sentiment": {"label": "negative", "score": -0.3},
+        "entities": [{"entity": "order_id", "value": "KF20261102001"}],
+    }
+    slots = {"complaint_type": "complaint_defect", "order_id": "KF20261102001"}
+    facts = TurnFacts.from_tracker(
+        "c-4", slots, second, _events((spilled, first), (SECOND, second))
+    )
+    assist = build_assist(
+        facts,
+        "assess",
+        replies=replies,
+        policy=policy,
+        today=dt.date(2026, 11, 27),
+        staff=Staff("agent1", "小美", policy.role("agent"), 0),
+        order=ORDER,
+        business="restaurant",
+    )
+    first_reply = assist.payload["suggestions"][0]["text"]
+    assert "重新做一份" in first_reply
+    assert first_reply.index("重新做一份") < first_reply.index("折價券 NT$200")
+    assert "會員點數" not in first_reply and "生日禮" not in first_reply
+    # a broken hair dryer is no small matter: no coupon with its step
+    broken = _conversation(resources, {**UNCERTAIN, "uncertain": False})
+    assert not any("折價券" in s["text"] for s in broken.payload["suggestions"])
 
 
 def test_the_customers_words_reach_the_payload_and_the_replies(resources):
@@ -202,7 +240,7 @@ def test_the_business_words_are_used_and_generic_when_unset(resources):
             today=dt.date(2026, 11, 27),
             business=business,
         )
-        assert word in assist.payload["suggestions"][0]["text"], business
+        assert any(word in s["text"] for s in assist.payload["suggestions"]), business
 
 
 def test_an_alert_when_the_order_is_for_another_product(resources):
@@ -211,3 +249,42 @@ def test_an_alert_when_the_order_is_for_another_product(resources):
     assert "電風扇" in alert["text"] and "吹風機" in alert["text"]
     same = _conversation(resources).payload
     assert not [a for a in same["alerts"] if a["kind"] == "product_mismatch"]
+
+
+def _facts(*texts):
+    return TurnFacts.from_tracker(
+        "c-5", {}, {"text": texts[-1]}, _events(*((t, {}) for t in texts))
+    )
+
+
+def test_what_the_conversation_shows_is_read_from_the_customers_words():
+    from bot.assist.turn import holds
+
+    repeated = holds(_facts("主機板送修第三次了，每次拿回來不到一個月又壞"), "acknowledge")
+    assert "history" not in repeated  # a fault that came back is no report left unhandled
+    reported = holds(_facts("我已經打了四次客服電話，每次都說已經派單"), "acknowledge")
+    assert "history" in reported
+    assert "threatened" in holds(_facts("再不處理我就找議員跟記者"), "acknowledge")
+    assert "threatened" not in holds(_facts("洗衣機壞了"), "acknowledge")
+    assert "told_unclear" in holds(_facts("每个人说的都不一样"), "acknowledge")
+    assert "asked_more" in holds(_facts("我要你們整桌的餐點全部免單"), "acknowledge")
+    assert "asked_more" not in holds(_facts("湯裡有一根頭髮"), "acknowledge")
+
+
+def test_escalation_claims_need_a_history_and_a_threat(resources):
+    replies, policy = resources
+    by_id = replies.by_id()
+    claim = "escalation.acknowledge.paraphrase_confirm.01"
+    assert {"history", "threatened"} <= by_id[claim].presumes
+    for texts in (("家裡燃氣表壞了，兩個星期沒人來修",), ("主機板送修第三次了，又壞了",)):
+        facts = TurnFacts.from_tracker(
+            "c-6",
+            {"complaint_type": "complaint_escalation", "order_id": "KF20261102001"},
+            {"text": texts[-1]},
+            _events(*((t, {}) for t in texts)),
+        )
+        for stage in ("acknowledge", "assess", "refer"):
+            assist = build_assist(
+                facts, stage, replies=replies, policy=policy, today=dt.date(2026, 11, 27)
+            )
+            assert claim not in {s.id for s in assist.suggestions}, (texts, stage)

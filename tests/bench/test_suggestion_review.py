@@ -41,11 +41,21 @@ def _conversations(n=3):
     ]
 
 
-def test_the_stage_follows_the_rules():
-    assert review._stage("complaint_defect", False, False, "start") == "clarify"
-    assert review._stage("inform_order", False, True, "clarify") == "assess"
-    assert review._stage("inform_order", True, True, "clarify") == "refer"
-    assert review._stage("ask_status", False, True, "clarify") == "follow_up"
+def test_the_stage_is_the_turn_actions_stage(monkeypatch):
+    """The bench has no stage table of its own: it asks bot.assist.stages.next_stage."""
+    import bot.assist.stages as stages
+
+    assert not hasattr(review, "_stage") and not hasattr(review, "AFTER")
+    calls = []
+
+    def spy(intent, **kwargs):
+        calls.append((intent, kwargs["previous"]))
+        return "refer"
+
+    monkeypatch.setattr(stages, "next_stage", spy)
+    turns = _conversations(1)[0]["turns"]
+    assert [t["stage"] for t in turns] == ["refer", "refer"]
+    assert calls == [("complaint_defect", "start"), ("inform_order", "refer")]
 
 
 def test_the_sheet_hides_the_technique_and_the_key_has_it(tmp_path):
