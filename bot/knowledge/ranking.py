@@ -25,7 +25,7 @@ K1 = 1.2
 B = 0.75
 FIELD_WEIGHT = 2  # title and keywords count twice
 # Measured on tests/knowledge_own.yml with bench/knowledge_precision.py (docs/knowledge.md)
-MIN_SCORE = 3.0
+MIN_SCORE = 2.5
 SECOND_WITHIN = 0.6  # a second article is shown only when it scores this close to the first
 
 # words that say nothing about the topic of a question
