@@ -13,7 +13,7 @@ Exceptions::
 
 from bot.knowledge.articles import Article, InvalidArticle, KnowledgeError, load_articles
 from bot.knowledge.ranking import KnowledgeIndex, Words
-from bot.knowledge.shared import jieba_words, shared_index
+from bot.knowledge.shared import jieba_words, preload, shared_index
 
 __all__ = [
     "Article",
@@ -23,5 +23,6 @@ __all__ = [
     "Words",
     "jieba_words",
     "load_articles",
+    "preload",
     "shared_index",
 ]

@@ -17,8 +17,10 @@ import threading
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from bot.knowledge.articles import load_articles
+from bot.knowledge.articles import KnowledgeError, load_articles
 from bot.knowledge.ranking import KnowledgeIndex, Words
+
+logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _indexes: Dict[Tuple[Path, Path, Path], KnowledgeIndex] = {}
@@ -62,3 +64,24 @@ def shared_index(
             index = KnowledgeIndex.build(articles, jieba_words(cache_dir, dictionary_dir))
             _indexes[key] = index
         return index
+
+
+def preload(
+    folder: Path,
+    cache_dir: Path = Path(".cache"),
+    dictionary_dir: Path = Path("data/dict/domain"),
+) -> threading.Thread:
+    """Build the index in the background (the action server calls this as it starts,
+    so the first customer turn does not wait about three seconds for jieba and OpenCC).
+    A wrong article is logged here, with its file and field, and raised again at first
+    use."""
+
+    def build() -> None:
+        try:
+            shared_index(folder, cache_dir, dictionary_dir)
+        except KnowledgeError as error:
+            logger.error("knowledge articles not loaded: %s", error)
+
+    thread = threading.Thread(target=build, name="kefu-knowledge", daemon=True)
+    thread.start()
+    return thread
