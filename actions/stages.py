@@ -12,10 +12,13 @@ summary, then the assist payload.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import random
 import time
-from typing import Any, Dict, List
+from pathlib import Path
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -26,6 +29,8 @@ from bot.assist.analysis import analyse
 from bot.assist.learning import thompson_ranker
 from bot.assist.stages import next_stage
 from bot.assist.turn import Staff, TurnFacts, build_assist
+from bot.config import Settings
+from bot.knowledge import KnowledgeError, KnowledgeIndex, preload, shared_index
 from bot.services import get_services
 from bot.store.grants import today
 
@@ -34,6 +39,11 @@ logger = logging.getLogger(__name__)
 
 class ActionAssistTurn(Action):
     """One customer message: the analysis, the stage and the assist payload."""
+
+    def __init__(self) -> None:
+        # the action server creates its actions as it starts: build the knowledge index
+        # then, in the background, not in the first customer's turn
+        preload(Settings.from_env(os.environ).knowledge_dir)
 
     def name(self) -> str:
         return "action_assist_turn"
@@ -78,6 +88,16 @@ def _analyse(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[st
         SlotSet("escalating", analysis.escalating),
         SlotSet("has_order", bool(tracker.get_slot("order_id"))),
     ]
+
+
+async def _knowledge(folder: Path) -> Optional[KnowledgeIndex]:
+    """The knowledge index (waits for the preload if it is still building); None, and
+    an error in the log, when an article is wrong: the turn goes on without articles."""
+    try:
+        return await asyncio.to_thread(shared_index, folder)
+    except KnowledgeError as error:
+        logger.error("knowledge articles not loaded: %s", error)
+        return None
 
 
 async def _assist(
@@ -129,6 +149,7 @@ async def _assist(
         customer=customer,
         rank=rank,
         business=services.settings.business,
+        knowledge=await _knowledge(services.settings.knowledge_dir),
     )
     payload = dict(assist.payload)
     if degraded:

@@ -139,6 +139,7 @@ class Settings:
     token_ttl: int = 8 * 3600
     policy_dir: Path = Path("data/policy")
     replies_dir: Path = Path("data/replies")
+    knowledge_dir: Path = Path("data/knowledge")  # the articles (docs/knowledge.md)
     load_demo: bool = False  # into a REDIS_URL Redis too (the embedded one always gets it)
     tracker_ttl: Optional[int] = None  # seconds after a tracker's last save; None: kept
     endpoints: Path = Path("endpoints.yml")
@@ -170,6 +171,7 @@ class Settings:
             token_ttl=_seconds(environ.get("KEFU_TOKEN_TTL", str(8 * 3600)), "KEFU_TOKEN_TTL"),
             policy_dir=Path(environ.get("KEFU_POLICY_DIR", "data/policy")),
             replies_dir=Path(environ.get("KEFU_REPLIES_DIR", "data/replies")),
+            knowledge_dir=Path(environ.get("KEFU_KNOWLEDGE_DIR", "data/knowledge")),
             load_demo=environ.get("KEFU_LOAD_DEMO") == "1",
             tracker_ttl=tracker_ttl(environ),
             endpoints=Path(environ.get("KEFU_ENDPOINTS", "endpoints.yml")),

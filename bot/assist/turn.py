@@ -19,6 +19,7 @@ from bot.assist.next_step import choose as choose_next_step
 from bot.assist.question import QUESTIONS, read_question
 from bot.assist.replies import STAGES, Replies
 from bot.assist.suggest import Ranker, ReplyContext, Suggestion, details_from, suggest
+from bot.knowledge import KnowledgeIndex
 from bot.policy import Case, Option, Policy, Role, rank_options
 from bot.store.profiles import Customer, Order
 
@@ -394,9 +395,11 @@ def build_assist(
     customer: Optional[Customer] = None,
     rank: Optional[Ranker] = None,
     business: Optional[str] = None,
+    knowledge: Optional[KnowledgeIndex] = None,
 ) -> Assist:
     """Everything the agent sees for this turn (``rank``: the learned template order;
-    ``business``: the kind of business, KEFU_BUSINESS, for the wording)."""
+    ``business``: the kind of business, KEFU_BUSINESS, for the wording; ``knowledge``:
+    the articles, ranked for the customer's latest message)."""
     product = facts.product or (order.products[0] if order and order.products else None)
     case = _case(facts, order, customer, today)
     options: Sequence[Option] = ()
@@ -504,4 +507,7 @@ def build_assist(
             "role": staff.role.name if staff else None,
         },
     }
+    # the policy articles that fit the customer's latest message (docs/knowledge.md)
+    latest = facts.messages[-1][0] if facts.messages else ""
+    payload["knowledge"] = knowledge.search(latest) if knowledge is not None else []
     return Assist(payload, suggestions, tuple(options), case_to_dict(case), said)

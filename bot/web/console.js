@@ -383,7 +383,41 @@
     }
 
     renderSuggestions();
+    renderKnowledge();
     renderOptions();
+  }
+
+  // the policy articles that fit the customer's latest message (docs/knowledge.md);
+  // 「插入」 puts the article's text into the composer, after what is already there
+  function renderKnowledge() {
+    var a = state.detail && state.detail.assist;
+    var items = a && state.detail.status !== "closed" ? (a.knowledge || []) : [];
+    var list = $("knowledge");
+    list.replaceChildren();
+    items.forEach(function (article) {
+      var card = el("li", "article");
+      card.dataset.articleId = article.id;
+      card.appendChild(el("strong", "title", article.title));
+      card.appendChild(el("p", "", article.text));
+      card.appendChild(el("small", "source", "依據：" + article.source));
+      var insert = el("button", "secondary", "插入");
+      insert.type = "button";
+      insert.disabled = !mine();
+      insert.addEventListener("click", function () { insertText(article.text); });
+      var buttons = el("div", "buttons");
+      buttons.appendChild(insert);
+      card.appendChild(buttons);
+      list.appendChild(card);
+    });
+    $("knowledge-empty").hidden = items.length > 0;
+  }
+
+  function insertText(text) {
+    if (!mine()) return;
+    reply.value = reply.value ? reply.value.replace(/\s+$/, "") + text : text;
+    reply.focus();
+    reply.setSelectionRange(reply.value.length, reply.value.length);
+    updateSource();
   }
 
   function drawTrend(scores) {

@@ -282,3 +282,15 @@ async def test_each_turn_starts_from_the_stage_the_last_one_set(services):
             slots["order_id"] = order  # Rasa fills it from the entity before the action
         _, set_now = await run(message(intent, slots), stage)
         slots.update(set_now)
+
+
+async def test_a_customers_question_brings_the_fitting_article(services):
+    t = tracker()
+    t.latest_message["text"] = "請問發票可以打統編嗎？"
+    custom, _ = await run(t, "clarify")
+    knowledge = custom["assist"]["knowledge"]
+    assert knowledge[0]["id"] == "invoice" and knowledge[0]["source"]
+    t = tracker()
+    t.latest_message["text"] = "好的謝謝你"
+    custom, _ = await run(t, "clarify")
+    assert custom["assist"]["knowledge"] == []
