@@ -301,14 +301,16 @@ def _agent_replies(conv: ClosedConversation, until: Optional[float] = None) -> L
 
 
 def _first_response(conv: ClosedConversation, settings: Settings) -> Item:
-    customer = next((m for m in conv.messages if m.role == "customer"), None)
-    if customer is None:
+    first = next((n for n, m in enumerate(conv.messages) if m.role == "customer"), None)
+    if first is None:
         return _item("first_response", None, "顧客沒有傳訊息，不適用")
-    reply = next((m for m in conv.messages if m.role == "agent" and m.ts >= customer.ts), None)
+    customer = conv.messages[first]
+    # the first agent message after it in the transcript (its order is the order of arrival)
+    reply = next((m for m in conv.messages[first + 1 :] if m.role == "agent"), None)
     limit = f"標準 {settings.first_response_s:g} 秒內"
     if reply is None:
         return _item("first_response", False, f"顧客來訊後客服沒有回覆（{limit}）")
-    waited = round(reply.ts - customer.ts, 1)
+    waited = max(round(reply.ts - customer.ts, 1), 0.0)
     met = waited <= settings.first_response_s
     return _item(
         "first_response", met, f"首次回覆用了 {waited:g} 秒（{limit}）：{_quote(reply.text)}"

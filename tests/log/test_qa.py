@@ -72,6 +72,10 @@ def test_first_response_over_the_threshold_is_not_met_and_the_threshold_is_confi
     slow = replace(GOOD, messages=(GOOD.messages[0], replace(GOOD.messages[1], ts=T0 + 90)))
     assert item(qa.score(slow), "first_response").met is False
     assert item(qa.score(slow, qa.Settings(first_response_s=120)), "first_response").met is True
+    # a reply stamped before the customer's turn was recorded (it waited for the
+    # conversation's lock while the turn was read) still answers it: the transcript's order
+    raced = conversation(customer("在嗎", T0), agent("在的", T0 - 0.5))
+    assert item(qa.score(raced), "first_response").met is True
     silent = conversation(customer("在嗎", T0))
     assert item(qa.score(silent), "first_response").met is False
     assert item(qa.score(conversation()), "first_response").met is None
