@@ -146,9 +146,8 @@ class Settings:
     # the kind of business (data/replies/business.yml: online_shop, hotel, telecom …), for
     # the wording of the suggestions; None: generic wording (KEFU_BUSINESS)
     business: Optional[str] = None
-    qa_first_response_s: int = (
-        60  # a first reply within this meets the QA item (KEFU_QA_FIRST_RESPONSE_S)
-    )
+    # a first reply within this many seconds meets the QA item (KEFU_QA_FIRST_RESPONSE_S)
+    qa_first_response_s: int = 60
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
