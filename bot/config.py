@@ -147,6 +147,8 @@ class Settings:
     # the kind of business (data/replies/business.yml: online_shop, hotel, telecom …), for
     # the wording of the suggestions; None: generic wording (KEFU_BUSINESS)
     business: Optional[str] = None
+    # a first reply within this many seconds meets the QA item (KEFU_QA_FIRST_RESPONSE_S)
+    qa_first_response_s: int = 60
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -177,6 +179,9 @@ class Settings:
             endpoints=Path(environ.get("KEFU_ENDPOINTS", "endpoints.yml")),
             cors_origins=cors_origins(environ),
             business=(environ.get("KEFU_BUSINESS") or "").strip() or None,
+            qa_first_response_s=_seconds(
+                environ.get("KEFU_QA_FIRST_RESPONSE_S", "60"), "KEFU_QA_FIRST_RESPONSE_S"
+            ),
         )
 
     def redis_target(self) -> RedisTarget:

@@ -83,3 +83,10 @@ def test_the_kind_of_business_is_a_setting_and_unset_by_default():
     assert Settings.from_env({}).business is None
     assert Settings.from_env({"KEFU_BUSINESS": " hotel "}).business == "hotel"
     assert Settings.from_env({"KEFU_BUSINESS": ""}).business is None
+
+
+def test_the_qa_first_response_threshold_is_seconds():
+    assert Settings.from_env({}).qa_first_response_s == 60
+    assert Settings.from_env({"KEFU_QA_FIRST_RESPONSE_S": "90"}).qa_first_response_s == 90
+    with pytest.raises(ConfigError, match="KEFU_QA_FIRST_RESPONSE_S"):
+        Settings.from_env({"KEFU_QA_FIRST_RESPONSE_S": "a minute"})

@@ -37,6 +37,7 @@ from bot.channels.degraded import catch_up_forever
 from bot.channels.delivery import DELIVER_EVENT, CustomerDelivery, DeliveringRedisManager
 from bot.channels.http import MAX_TEXT_CHARS
 from bot.channels.pipeline import process_customer_message, record_reply
+from bot.channels.review import score_conversation
 from bot.config import Settings
 from bot.log.outcomes import stable_id
 from bot.services import get_services
@@ -274,6 +275,7 @@ class LiveChatInput(InputChannel):
                         "rating": int(match.group(1)),
                     }
                 )
+                await score_conversation(svc, cid)  # the QA scorecard, with the rating now
                 await sio.emit("bot_uttered", {"text": RATING_THANKS}, room=cid)
                 record = await svc.conversations.get(cid) or {}
                 await notify_staff(

@@ -1,8 +1,10 @@
 """Supervisors' routes of the assist API: the log, review, corrections, KPIs and the NLU export.
 
 Mounted on the assist channel's blueprint (``/webhooks/assist/…``) by :func:`add_routes`.
-Review, log, corrections and export are for supervisors (401 without a token, 403 for
-agents); KPIs are for everyone, an agent seeing only their own conversations' figures.
+Review, log, corrections, QA scorecards and export are for supervisors (401 without a
+token, 403 for agents); KPIs are for everyone, an agent seeing only their own
+conversations' figures. A closed conversation's QA scorecard (:mod:`bot.log.qa`) is logged
+at the close and again when the rating comes (:func:`score_conversation`).
 Everything shown here comes from the outcome log (free text already masked) and the
 conversation records (masked on the way out); the review list and the KPIs from the
 aggregates kept as the log is written (:mod:`bot.log.views`), or from the log itself while
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -25,15 +28,65 @@ from bot.assist.analysis import COMPLAINT_TYPES
 from bot.assist.replies import TECHNIQUES
 from bot.channels.http import ApiError, field_choice, field_id, field_text, read_json
 from bot.channels.staff import is_supervisor, staff_route
-from bot.log import review
+from bot.log import qa, review
 from bot.log.export import nlu_yaml, training_examples
+from bot.log.outcomes import stable_id
 from bot.log.pii import mask
 from bot.services import Services
 from bot.store.accounts import Account
 from bot.store.keys import BadId, check_id
 
+logger = logging.getLogger(__name__)
+
 MAX_DAYS = 366
 VERDICTS = ("good", "bad")
+MAX_NOTE = 500
+
+
+async def score_conversation(services: Services, cid: str) -> Optional[Dict[str, Any]]:
+    """Score a closed conversation and log its scorecard (``qa_scored``, masked): at the
+    close, and again once the customer rated it; a supervisor's overrides are kept.
+    Returns the scorecard (None if the conversation is not closed)."""
+    record = await services.conversations.get(cid)
+    if not record or record.get("status") != "closed":
+        return None
+    events, _ = await services.outcomes.conversation(cid)
+    options = {}
+    for event in events:
+        oid = event.get("option_id")
+        if oid and oid not in options:
+            options[oid] = await services.conversations.option(cid, oid) or {}
+    rating = int(record["rating"]) if record.get("rating") else None
+    conversation = qa.conversation_from_records(
+        cid,
+        record.get("agent") or None,
+        await services.conversations.messages(cid),
+        events,
+        await services.conversations.suggestions(cid),
+        options,
+        record.get("resolution") or None,
+        rating,
+    )
+    settings = qa.Settings(first_response_s=services.settings.qa_first_response_s)
+    try:
+        stored = qa.latest(events)
+    except qa.BadScorecard as error:
+        logger.warning("QA: the stored scorecard of %s is unreadable (%s)", cid, error)
+        stored = None
+    card = qa.keep_overrides(qa.score(conversation, settings), stored[0] if stored else None)
+    closed_at = float(record.get("closed_at") or time.time())
+    await services.outcomes.append(
+        {
+            "id": stable_id("qa", cid, "rated" if rating is not None else "closed"),
+            "action": "qa_scored",
+            "conversation_id": cid,
+            "agent": None,  # scored by the system; the owner is the agent scored
+            "owner": conversation.agent,
+            "day": review.day_of(closed_at),
+            **card.as_dict(),
+        }
+    )
+    return card.as_dict()
 
 
 def _supervisor(services: Services, account: Account) -> None:
@@ -85,6 +138,12 @@ async def _events(services: Services, start: dt.date, end: dt.date) -> Tuple[lis
     since = review.day_start(start)
     until = review.day_start(end + dt.timedelta(days=1))
     return await services.outcomes.read(since, until)
+
+
+async def _events_of_closes(services: Services, start: dt.date, end: dt.date) -> Tuple[list, list]:
+    """The events from the period's start to now: a scorecard of a day in the period may
+    have been overridden since."""
+    return await services.outcomes.read(review.day_start(start), None)
 
 
 def _problems(problems) -> List[Dict[str, str]]:  # noqa: ANN001
@@ -147,12 +206,17 @@ def add_routes(bp: Blueprint) -> None:
         summary = review.summarize(events).get(cid) or review.ConversationSummary(cid)
         suggestions = await services.conversations.suggestions(cid)
         feedback = await services.corrections.of_conversation(cid)
+        try:
+            card = qa.latest(events)
+        except qa.BadScorecard:
+            card = None
         return response.json(
             {
                 "summary": {
                     **summary.as_dict(),
                     "complaint_label": COMPLAINT_TYPES.get(summary.complaint_type),
                 },
+                "qa": card[0].as_dict() if card else None,
                 "turns": _turns(messages, events, suggestions, feedback),
                 "events": events,
                 "problems": _problems(problems),
@@ -239,6 +303,68 @@ def add_routes(bp: Blueprint) -> None:
             }
         )
         return response.json(record)
+
+    @bp.post("/review/conversations/<cid>/qa")
+    @staff_route
+    async def override_qa(
+        request: Request, services: Services, account: Account, cid: str
+    ) -> HTTPResponse:
+        _supervisor(services, account)
+        cid = field_id({"conversation_id": cid}, "conversation_id")
+        body = read_json(request)
+        criterion = field_choice(body, "criterion", tuple(qa.LABELS))
+        if "met" not in body or not isinstance(body["met"], (bool, type(None))):
+            raise ApiError(400, "met 必須是 true（達成）、false（未達成）或 null（不適用）")
+        note = field_text(body, "note", required=False)
+        if note is not None and len(note) > MAX_NOTE:
+            raise ApiError(413, f"備註太長（上限 {MAX_NOTE} 字）")
+        events, _ = await services.outcomes.conversation(cid)
+        try:
+            stored = qa.latest(events)
+        except qa.BadScorecard:
+            stored = None
+        if stored is None:
+            raise ApiError(404, f"對話 {cid} 還沒有評分表（結案後才會產生）")
+        card = qa.override(stored[0], criterion, body["met"], account.username, time.time(), note)
+        owner = next(
+            (e.get("owner") for e in reversed(events) if e["action"] in qa.QA_ACTIONS), None
+        )
+        await services.outcomes.append(
+            {
+                "action": "qa_overridden",
+                "conversation_id": cid,
+                "agent": account.username,
+                "owner": owner,
+                "day": stored[1],
+                "criterion": criterion,
+                "met": body["met"],
+                "note": note,
+                **card.as_dict(),
+            }
+        )
+        return response.json({"conversation_id": cid, "qa": card.as_dict()})
+
+    @bp.get("/review/qa")
+    @staff_route
+    async def qa_coaching(request: Request, services: Services, account: Account) -> HTTPResponse:
+        _supervisor(services, account)
+        start, end = _period(request)
+        agent = _agent_filter(request)
+        days = review.date_range(start, end)
+        problems: list = []
+        parts = await services.outcome_views.qa_parts(days)
+        if parts is None:  # the aggregates are being rebuilt: read the stream meanwhile
+            events, problems = await _events_of_closes(services, start, end)
+            parts = qa.parts_from_events(events)
+        return response.json(
+            {
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "agent": agent,
+                **qa.coaching(parts, days, agent),
+                "problems": _problems(problems),
+            }
+        )
 
     async def _kpis(request: Request, services: Services, account: Account) -> Dict[str, Any]:
         start, end = _period(request)

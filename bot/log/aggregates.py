@@ -12,6 +12,9 @@ id, atomically with the append; docs/outcome-log.md):
                                           own counts (``x``, for one agent's KPIs)
     kefu:agg:ix:<day>:<filter>:<v>  set   conversations whose part for the day has that value
                                           (agent, complaint_type, sentiment, outcome)
+    kefu:agg:qa:<day>               hash  conversation id → its QA scorecard in short (JSON:
+                                          ``a`` agent, ``s`` score, ``i`` criterion → met),
+                                          the day being the close's; the last qa event wins
     kefu:agg:meta                   hash  ``state``: live / rebuilding / clearing; ``cursor``
 
 Days are Taiwan days. A conversation's *part* for a day is the summary of its events of
@@ -29,6 +32,7 @@ from __future__ import annotations
 import json
 from typing import Any, List, Mapping
 
+from bot.log.qa import QA_ACTIONS, Scorecard
 from bot.log.review import OWNER_ACTIONS, day_of
 from bot.store import keys
 
@@ -37,7 +41,7 @@ PATTERN = f"{keys.PREFIX}:agg:*"
 FILTERS = ("agent", "complaint_type", "sentiment", "outcome")
 SUGGESTION_ACTIONS = ("shown", "used", "edited", "dismissed")
 SPENT_ACTIONS = ("granted", "approved")
-FACTS = 15  # the length of :func:`facts`
+FACTS = 17  # the length of :func:`facts`
 
 
 def day_key(day: str) -> str:
@@ -54,6 +58,10 @@ def parts_key(day: str) -> str:
 
 def conversation_key(cid: str) -> str:
     return f"{keys.PREFIX}:agg:cday:{cid}"
+
+
+def qa_key(day: str) -> str:
+    return f"{keys.PREFIX}:agg:qa:{day}"
 
 
 def index_key(day: str, name: str, value: str) -> str:
@@ -78,6 +86,7 @@ def facts(record: Mapping[str, Any]) -> List[str]:
     message = action == "message"
     suggestion = action in SUGGESTION_ACTIONS
     closed = action == "closed"
+    qa = action in QA_ACTIONS
     return [
         day_of(record["ts"]),
         record["conversation_id"],
@@ -94,6 +103,8 @@ def facts(record: Mapping[str, Any]) -> List[str]:
         _text(record.get("handle_time_s")) if closed else "",
         _text(record.get("first_response_s")) if closed else "",
         str(int(record["rating"])) if action == "rated" else "",
+        record["day"] if qa else "",
+        Scorecard.from_dict(record).part(record.get("owner")) if qa else "",
     ]
 
 
@@ -155,6 +166,7 @@ local function aggregate(prefix, entry, f)
   local day, cid, action, agent, role = f[1], f[2], f[3], f[4], f[5]
   local ts, sentiment, score, complaint, technique = f[6], f[7], f[8], f[9], f[10]
   local cost, resolution, handle, first, rating = f[11], f[12], f[13], f[14], f[15]
+  local qa_day, qa_part = f[16], f[17]
   local complaint_key = complaint ~= '' and complaint or 'none'
 
   -- the day, over every conversation
@@ -225,6 +237,11 @@ local function aggregate(prefix, entry, f)
       if old then redis.call('SREM', key(prefix, 'ix', day, name, old), cid) end
       if new then redis.call('SADD', key(prefix, 'ix', day, name, new), cid) end
     end
+  end
+
+  -- a QA scorecard, under the day of the close it scores (the last one wins)
+  if qa_day ~= '' then
+    redis.call('HSET', key(prefix, 'qa', qa_day), cid, qa_part)
   end
 
   redis.call('HSET', cday, day, cjson.encode(p))

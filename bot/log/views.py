@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.log import aggregates
 from bot.log.parts import Parts, agent_tally, everyone_tally, gc_paused, group, summaries
@@ -97,6 +97,21 @@ class OutcomeViews:
             return None
         with gc_paused():
             return select(summaries(parts), **filters)
+
+    async def qa_parts(self, days: Sequence[str]) -> Optional[Dict[str, Dict[str, Any]]]:
+        """The QA scorecards in short of the conversations closed on each day (day →
+        conversation id → part, :func:`bot.log.qa.coaching`); ``None`` while not live."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            _ask_live(pipe)
+            for day in days:
+                pipe.hgetall(aggregates.qa_key(day))
+            answers = await pipe.execute()
+        if not _is_live(answers):
+            return None
+        return {
+            day: {_text(cid): json.loads(part) for cid, part in found.items()}
+            for day, found in zip(days, answers[2:])
+        }
 
     # ---- reading ----
 

@@ -31,7 +31,9 @@
     clear_explanation: "清楚說明", active_listening: "主動聆聽", clarifying_question: "提問釐清",
     empathy: "同理心", paraphrase_confirm: "換句話確認", cultural_fit: "因人調整",
   };
-  var VIEWS = ["monitor", "review", "kpis"];
+  var VIEWS = ["monitor", "review", "kpis", "qa"];
+  var MET = { true: "達成", false: "未達成", null: "不適用" };
+  var BASIS = { suggestion: "依採用的建議", wording: "僅依字面判斷", record: "依系統紀錄" };
   var TAIWAN_MS = 8 * 3600 * 1000;
 
   var $ = function (id) { return document.getElementById(id); };
@@ -50,6 +52,7 @@
     detail: null,
     selected: null,
     kpiSeq: 0,
+    qaSeq: 0,
   };
 
   // ---------- small helpers ----------
@@ -189,6 +192,7 @@
     var boss = isSupervisor();
     $("tab-monitor").hidden = !boss;
     $("tab-review").hidden = !boss;
+    $("tab-qa").hidden = !boss;
     $("connection").hidden = !boss;
     $("kpi-agent-field").hidden = !boss;
     $("kpi-own").hidden = boss;
@@ -244,6 +248,16 @@
       $("review-to").value = today();
       $("review-from").value = addDays(today(), -6);
       searchReview();
+    }
+    if (view === "qa") {
+      if (!state.started.qa) {
+        state.started.qa = true;
+        $("qa-to").value = today();
+        $("qa-from").value = addDays(today(), -6);
+        loadQa();
+      } else {
+        window.KefuCharts.redraw();
+      }
     }
     if (view === "kpis") {
       if (!state.started.kpis) {
@@ -518,6 +532,8 @@
     var sug = s.suggestions || {};
     parts.push("建議採用 " + ((sug.used || 0) + (sug.edited || 0)) + " / " + (sug.shown || 0));
     $("detail-summary").textContent = parts.join("・");
+
+    renderScorecard(d.qa);
 
     var list = $("detail-turns");
     list.replaceChildren();
@@ -920,6 +936,184 @@
       "kefu-kpis-" + $("kpi-from").value + "-" + $("kpi-to").value + ".csv");
     if (res) toast("已下載 CSV");
   }));
+
+  // ---------- QA scorecards ----------
+
+  function metText(met) {
+    return MET[String(met)];
+  }
+
+  function metClass(met) {
+    return met === true ? "met" : met === false ? "unmet" : "na";
+  }
+
+  function renderScorecard(card) {
+    $("detail-qa").hidden = !card;
+    $("detail-qa-none").hidden = !!card;
+    if (!card) return;
+    $("detail-qa-score").textContent = card.score === null ? "無適用項目" : card.score + " 分";
+    var rows = $("detail-qa-items");
+    rows.replaceChildren();
+    card.items.forEach(function (item) {
+      var tr = el("tr", "qa-item " + metClass(item.met));
+      tr.dataset.criterion = item.criterion;
+      tr.appendChild(cell("項目", "qa-label", item.label));
+      var verdict = el("span", "qa-met " + metClass(item.met), metText(item.met));
+      tr.appendChild(cell("結果", "", verdict));
+      var why = el("div", "qa-evidence");
+      why.appendChild(el("p", "", item.evidence));
+      why.appendChild(el("span", "qa-basis " + item.basis, BASIS[item.basis] || item.basis));
+      if (item.overridden_by) {
+        var o = item.overridden_by;
+        why.appendChild(el("p", "qa-overridden",
+          "主管 " + o.by + " 於 " + clock(o.at) + " 改判為「" + metText(o.met) + "」（系統原判「" + metText(o.was) + "」）" +
+          (o.note ? "：" + o.note : "")));
+      }
+      tr.appendChild(cell("依據", "", why));
+      tr.appendChild(cell("主管改判", "", overrideForm(item)));
+      rows.appendChild(tr);
+    });
+  }
+
+  function overrideForm(item) {
+    var form = el("form", "qa-override");
+    var select = el("select");
+    select.setAttribute("aria-label", "改判「" + item.label + "」");
+    [["true", "達成"], ["false", "未達成"], ["null", "不適用"]].forEach(function (pair) {
+      select.appendChild(option(pair[0], pair[1]));
+    });
+    select.value = String(item.met);
+    var save = el("button", "secondary", "改判");
+    save.type = "submit";
+    form.appendChild(select);
+    form.appendChild(save);
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      var cid = state.selected;
+      save.disabled = true;
+      var result = await api("POST", "/review/conversations/" + encodeURIComponent(cid) + "/qa",
+        { criterion: item.criterion, met: JSON.parse(select.value) });
+      save.disabled = false;
+      if (result.status !== 200) {
+        toast(result.data.error || "無法儲存改判", true);
+        return;
+      }
+      if (state.selected !== cid) return;
+      state.detail.qa = result.data.qa;
+      renderScorecard(result.data.qa);
+      toast("已改判「" + item.label + "」，分數已重新計算");
+    });
+    return form;
+  }
+
+  $("qa-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    loadQa();
+  });
+
+  function qaQuery() {
+    var q = new URLSearchParams();
+    q.set("from", $("qa-from").value);
+    q.set("to", $("qa-to").value);
+    var agent = $("qa-agent").value.trim();
+    if (agent) q.set("agent", agent);
+    return q.toString();
+  }
+
+  async function loadQa() {
+    var seq = ++state.qaSeq;
+    $("qa-error").textContent = "";
+    $("qa-search").disabled = true;
+    var result = await api("GET", "/review/qa?" + qaQuery());
+    $("qa-search").disabled = false;
+    if (seq !== state.qaSeq) return;
+    if (result.status !== 200) {
+      $("qa-error").textContent = result.data.error || "查詢失敗，請再試一次";
+      return;
+    }
+    renderQa(result.data);
+  }
+
+  function rateText(counts) {
+    return counts.rate === null ? "—" : Math.round(counts.rate * 100) + "%";
+  }
+
+  function rateCell(label, counts) {
+    var box = el("span", "qa-rate");
+    var bar = el("span", "qa-bar");
+    var fill = el("span", "qa-fill " + (counts.rate === null ? "" : counts.rate >= 0.8 ? "high" : counts.rate >= 0.5 ? "mid" : "low"));
+    fill.style.width = counts.rate === null ? "0" : (counts.rate * 100).toFixed(0) + "%";
+    bar.appendChild(fill);
+    box.appendChild(bar);
+    box.appendChild(el("span", "qa-rate-text", rateText(counts)));
+    var td = cell(label, "num", box);
+    td.title = "達成 " + counts.met + "・未達成 " + counts.not_met + "・不適用 " + counts.not_applicable;
+    return td;
+  }
+
+  function renderQa(q) {
+    var total = q.agents.reduce(function (n, a) { return n + a.conversations; }, 0);
+    $("qa-scope").textContent = q.from + " 至 " + q.to + "・" + (q.agent ? "客服 " + q.agent : "全部客服") +
+      "・共 " + total + " 件評分" + (q.problems && q.problems.length ? "（" + q.problems.length + " 筆紀錄無法讀取）" : "");
+    var charts = window.KefuCharts;
+    charts.draw(plot("chart-qa-score"), "line", {
+      label: "每日平均品質分數（折線圖，0 到 100）",
+      categories: q.days.map(function (d) { return shortDay(d.day); }),
+      values: q.days.map(function (d) { return d.score_mean; }),
+      min: 0,
+      max: 100,
+      ticks: [0, 25, 50, 75, 100],
+      yTitle: "分數",
+      format: function (v) { return String(v); },
+      pointClass: function (v) { return v >= 80 ? "positive" : v >= 50 ? "neutral" : "negative"; },
+      emptyText: "這段期間沒有評分過的對話",
+    });
+    var sums = {};
+    q.criteria.forEach(function (c) { sums[c.id] = { met: 0, not_met: 0 }; });
+    q.agents.forEach(function (a) {
+      q.criteria.forEach(function (c) {
+        sums[c.id].met += a.criteria[c.id].met;
+        sums[c.id].not_met += a.criteria[c.id].not_met;
+      });
+    });
+    charts.draw(plot("chart-qa-criteria"), "hBars", {
+      label: "各評分項目的達成率（橫條圖）",
+      rows: q.criteria.map(function (c) {
+        var s = sums[c.id], n = s.met + s.not_met;
+        return { label: c.label, value: n ? s.met / n : null, note: "n=" + n };
+      }),
+      legend: [{ label: "達成率＝達成 ÷（達成＋未達成），不適用的不計", cls: "accept" }],
+      emptyText: "這段期間沒有評分過的對話",
+    });
+
+    var head = $("qa-agents-head");
+    head.replaceChildren(el("th", "", "客服"), el("th", "num", "件數"), el("th", "num", "平均分數"));
+    q.criteria.forEach(function (c) { head.appendChild(el("th", "num", c.label)); });
+    var rows = $("qa-agents-rows");
+    rows.replaceChildren();
+    q.agents.forEach(function (a) {
+      var tr = el("tr");
+      tr.dataset.agent = a.agent || "";
+      tr.appendChild(cell("客服", "", a.agent || "未指派"));
+      tr.appendChild(cell("件數", "num", a.conversations));
+      tr.appendChild(cell("平均分數", "num", a.score_mean === null ? "—" : a.score_mean));
+      q.criteria.forEach(function (c) { tr.appendChild(rateCell(c.label, a.criteria[c.id])); });
+      rows.appendChild(tr);
+    });
+    $("qa-agents-empty").hidden = q.agents.length > 0;
+
+    var dayHead = $("qa-days-head");
+    dayHead.replaceChildren(el("th", "", "評分項目"));
+    q.days.forEach(function (d) { dayHead.appendChild(el("th", "num", shortDay(d.day))); });
+    var dayRows = $("qa-days-rows");
+    dayRows.replaceChildren();
+    q.criteria.forEach(function (c) {
+      var tr = el("tr");
+      tr.appendChild(cell("評分項目", "", c.label));
+      q.days.forEach(function (d) { tr.appendChild(rateCell(shortDay(d.day), d.criteria[c.id])); });
+      dayRows.appendChild(tr);
+    });
+  }
 
   // ---------- start ----------
 

@@ -200,6 +200,8 @@ def test_bad_filters_get_a_clear_400(system, tokens, query, word):
         ("GET", "/export/nlu"),
         ("GET", "/kpis"),
         ("GET", "/kpis.csv"),
+        ("POST", "/review/conversations/x/qa"),
+        ("GET", "/review/qa"),
     ],
 )
 def test_review_routes_refuse_anonymous_callers_and_agents(system, tokens, method, path):
@@ -271,3 +273,70 @@ def test_a_correction_is_exported_as_training_data(system, tokens, played):
     first = next(t for t in detail["turns"] if t["turn"] == 0)
     rated = next(s for s in first["suggestions"] if s["id"] == played["dismissed"]["id"])
     assert rated["rating"]["verdict"] == "bad"
+
+
+CRITERIA = [
+    "first_response",
+    "clarify_before_proposal",
+    "empathy_when_negative",
+    "paraphrase_before_agreement",
+    "compensation_within_policy",
+    "closing",
+    "customer_rating",
+]
+
+
+def _score(items) -> int:
+    applicable = [i["met"] for i in items if i["met"] is not None]
+    return round(100 * sum(applicable) / len(applicable))
+
+
+def test_a_closed_conversation_has_its_qa_scorecard(system, tokens, played):
+    status, detail = call(
+        system, "GET", f"/review/conversations/{played['cid']}", None, tokens["super1"]
+    )
+    assert status == 200
+    card = detail["qa"]
+    check(card, "QaScorecard")
+    items = {i["criterion"]: i for i in card["items"]}
+    assert list(items) == CRITERIA
+    assert items["first_response"]["met"] is True  # the reply came within seconds
+    assert "[手機]" in items["first_response"]["evidence"]  # the reply, masked
+    assert items["compensation_within_policy"]["met"] is True  # granted within authority
+    assert played["within"]["label"] in items["compensation_within_policy"]["evidence"]
+    assert items["customer_rating"]["met"] is None  # not rated yet
+    assert card["score"] == _score(card["items"])
+    for value in PERSONAL.values():
+        assert value not in json.dumps(card, ensure_ascii=False)
+
+
+def test_only_a_supervisor_overrides_a_qa_item_and_the_score_follows(system, tokens, played):
+    path = f"/review/conversations/{played['cid']}/qa"
+    token = tokens["super1"]
+    detail = call(system, "GET", f"/review/conversations/{played['cid']}", None, token)[1]
+    before = next(i for i in detail["qa"]["items"] if i["criterion"] == "closing")
+    wanted = not before["met"]
+    body = {"criterion": "closing", "met": wanted, "note": f"打 {PERSONAL['mobile']} 確認過"}
+    assert call(system, "POST", path, body, tokens["agent1"])[0] == 403
+    assert call(system, "POST", path, {**body, "criterion": "tone"}, token)[0] == 400
+    assert call(system, "POST", path, {**body, "met": "yes"}, token)[0] == 400
+    assert call(system, "POST", "/review/conversations/nothing-here/qa", body, token)[0] == 404
+    _, coached = call(system, "GET", "/review/qa?agent=agent1", None, token)
+    status, answer = call(system, "POST", path, body, token)
+    assert status == 200
+    check(answer["qa"], "QaScorecard")
+    closing = next(i for i in answer["qa"]["items"] if i["criterion"] == "closing")
+    assert closing["met"] is wanted
+    override = closing["overridden_by"]
+    assert override["by"] == "super1" and override["was"] is before["met"]
+    assert "[手機]" in override["note"]
+    assert answer["qa"]["score"] == _score(answer["qa"]["items"])
+    assert answer["qa"]["score"] != detail["qa"]["score"]
+    shown = call(system, "GET", f"/review/conversations/{played['cid']}", None, token)[1]
+    assert shown["qa"] == answer["qa"]
+    status, after = call(system, "GET", "/review/qa?agent=agent1", None, token)
+    assert status == 200
+    check(after, "QaCoaching")
+    was, now = coached["days"][-1]["criteria"]["closing"], after["days"][-1]["criteria"]["closing"]
+    assert now["met"] - was["met"] == (1 if wanted else -1)
+    assert now["met"] + now["not_met"] == was["met"] + was["not_met"]

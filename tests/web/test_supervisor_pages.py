@@ -432,3 +432,76 @@ def test_the_page_forbids_inline_script(system):
         with urllib.request.urlopen(f"{system['base']}/webhooks/live/{path}", timeout=10) as r:
             policy = r.headers["Content-Security-Policy"]
             assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+# ---------- 品質評分 ----------
+
+MET = {True: "達成", False: "未達成", None: "不適用"}
+
+
+def test_the_review_shows_the_qa_scorecard_and_takes_an_override(
+    system, browser, tokens, rated, screenshot
+):
+    # an agent reply that is markup: the scorecard quotes it as evidence, as text
+    hostile = "sv-q-" + uuid.uuid4().hex[:8]
+    customer_says(system, tokens["agent1"], hostile, "杯子破了")
+    ok(system, "POST", "/reply", {"conversation_id": hostile, "text": HOSTILE}, tokens["agent1"])
+    ok(
+        system,
+        "POST",
+        f"/conversations/{hostile}/close",
+        {"resolution": "resolved"},
+        tokens["agent1"],
+    )
+
+    context = browser.new_context(bypass_csp=True, viewport=WIDE, locale="zh-TW")
+    dialogs: list = []
+    context.on("page", lambda p: p.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss())))
+    page = open_supervisor(context, system, "super1")
+    tab(page, "對話回顧").click()
+    page.fill("#review-agent", "agent1")
+    page.click("#review-search")
+    page.locator(f'.review-row[data-cid="{rated}"]').click()
+    card = page.locator("#detail-qa")
+    expect(card).to_be_visible()
+    shown = ok(system, "GET", f"/review/conversations/{rated}", None, tokens["super1"])["qa"]
+    expect(page.locator("#detail-qa-score")).to_have_text(f"{shown['score']} 分")
+    for item in shown["items"]:
+        row = card.locator(f'.qa-item[data-criterion="{item["criterion"]}"]')
+        expect(row.locator(".qa-met")).to_have_text(MET[item["met"]])
+        expect(row.locator(".qa-label")).to_have_text(item["label"])
+    rating = card.locator('.qa-item[data-criterion="customer_rating"]')
+    expect(rating.locator(".qa-met")).to_have_text("達成")  # rated 5 in the live chat
+    expect(rating).to_contain_text("顧客評分 5 分")
+    screenshot(page, "supervisor-qa-scorecard", full_page=True)
+
+    closing = card.locator('.qa-item[data-criterion="closing"]')
+    was = next(i for i in shown["items"] if i["criterion"] == "closing")["met"]
+    closing.locator("select").select_option("false" if was else "true")
+    closing.get_by_role("button", name="改判").click()
+    expect(page.locator("#toast")).to_contain_text("已改判「妥善結束對話」")
+    expect(closing.locator(".qa-overridden")).to_contain_text("主管 super1")
+    expect(closing.locator(".qa-met")).to_have_text(MET[not was])
+    after = ok(system, "GET", f"/review/conversations/{rated}", None, tokens["super1"])["qa"]
+    assert after["score"] != shown["score"]
+    expect(page.locator("#detail-qa-score")).to_have_text(f"{after['score']} 分")
+    screenshot(card, "supervisor-qa-override")
+
+    page.locator(f'.review-row[data-cid="{hostile}"]').click()
+    evidence = card.locator('.qa-item[data-criterion="first_response"] .qa-evidence p').first
+    expect(evidence).to_contain_text(HOSTILE)
+    assert page.locator("#detail-qa img, #detail-qa script").count() == 0
+
+    tab(page, "品質評分").click()
+    coaching = ok(system, "GET", "/review/qa", None, tokens["super1"])
+    mine = next(a for a in coaching["agents"] if a["agent"] == "agent1")
+    agent_row = page.locator('#qa-agents-rows tr[data-agent="agent1"]')
+    expect(agent_row.locator("td[data-label='件數']")).to_have_text(str(mine["conversations"]))
+    expect(agent_row.locator("td[data-label='平均分數']")).to_have_text(f"{mine['score_mean']:g}")
+    expect(page.locator("#chart-qa-score svg circle")).not_to_have_count(0)
+    expect(page.locator("#chart-qa-criteria svg .bar")).not_to_have_count(0)
+    expect(page.locator("#qa-days-rows tr")).to_have_count(7)
+    screenshot(page, "supervisor-qa-coaching", full_page=True)
+    time.sleep(0.3)
+    assert dialogs == []
+    context.close()
