@@ -50,7 +50,7 @@ def segmenter():
     import jieba
 
     from bot.nlu.dictionary import traditional_dictionary
-    from bot.nlu.tokenizer import build_segmenter
+    from bot.nlu.segmenter import build_segmenter
 
     jieba.setLogLevel(logging.WARNING)
     main = traditional_dictionary(ROOT / ".cache")

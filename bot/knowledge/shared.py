@@ -1,17 +1,14 @@
 """The process's knowledge index, built on first use (never at import).
 
-The words are the NLU's: the Traditional jieba dictionary (:mod:`bot.nlu.dictionary`)
-with the domain dictionaries of ``data/dict/domain`` on top, after the same script
-normalisation (:func:`bot.nlu.script.to_traditional`). The segmenter is built here
-rather than with :func:`bot.nlu.tokenizer.build_segmenter` because that module imports
-Rasa and TensorFlow (about 6 s and a lot of memory), which the action server never
-loads; the construction is the same, and the jieba prefix cache file (named after the
-dictionary's content) is shared with the NLU.
+The words are the NLU's: the segmenter of :mod:`bot.nlu.segmenter` over the Traditional
+jieba dictionary (:mod:`bot.nlu.dictionary`) and the domain dictionaries of
+``data/dict/domain``, after the same script normalisation
+(:func:`bot.nlu.script.to_traditional`); the jieba prefix cache file is shared with the
+NLU.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from pathlib import Path
@@ -32,15 +29,12 @@ def jieba_words(cache_dir: Path, dictionary_dir: Path) -> Words:
 
     from bot.nlu.dictionary import traditional_dictionary
     from bot.nlu.script import to_traditional
+    from bot.nlu.segmenter import build_segmenter
 
     jieba.setLogLevel(logging.WARNING)
-    main = traditional_dictionary(Path(cache_dir))
-    segmenter = jieba.Tokenizer(dictionary=str(main))
-    digest = hashlib.sha256(main.read_bytes()).hexdigest()[:16]
-    segmenter.cache_file = f"kefu-jieba-{digest}.cache"  # as bot.nlu.tokenizer names it
-    segmenter.initialize()
-    for path in sorted(Path(dictionary_dir).glob("*.txt")):
-        segmenter.load_userdict(str(path))
+    segmenter = build_segmenter(
+        traditional_dictionary(Path(cache_dir)), sorted(Path(dictionary_dir).glob("*.txt"))
+    )
     lock = threading.Lock()  # a jieba.Tokenizer is not safe to share between threads
 
     def words(text: str) -> List[str]:

@@ -17,7 +17,6 @@ machine's cache.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 from pathlib import Path
@@ -37,26 +36,12 @@ from bot.nlu.constants import NORMALIZED_TEXT
 from bot.nlu.dictionary import traditional_dictionary
 from bot.nlu.fingerprint import fingerprint
 from bot.nlu.script import to_traditional
+from bot.nlu.segmenter import build_segmenter
 
 logger = logging.getLogger(__name__)
 
 _MAIN = "main_dict.txt"
 _USER_DIR = "user"
-
-
-def build_segmenter(main_dictionary: Path, user_dictionaries: List[Path]) -> Any:
-    """Create and initialise a ``jieba.Tokenizer`` over the given dictionaries."""
-    import jieba
-
-    segmenter = jieba.Tokenizer(dictionary=str(main_dictionary))
-    # jieba names its prefix-dict cache after the dictionary's path; name it after the
-    # content so a model unpacked to a new temporary folder reuses the cache.
-    digest = hashlib.sha256(main_dictionary.read_bytes()).hexdigest()[:16]
-    segmenter.cache_file = f"kefu-jieba-{digest}.cache"
-    segmenter.initialize()
-    for path in user_dictionaries:
-        segmenter.load_userdict(str(path))
-    return segmenter
 
 
 def segment(segmenter: Any, text: str) -> List[Token]:
@@ -121,10 +106,11 @@ class TraditionalJiebaTokenizer(JiebaTokenizer):
         """Retrain when this code, the normalisation or a domain dictionary changes."""
         import bot.nlu.dictionary
         import bot.nlu.script
+        import bot.nlu.segmenter
         import bot.nlu.tokenizer
 
         return fingerprint(
-            [bot.nlu.tokenizer, bot.nlu.script, bot.nlu.dictionary],
+            [bot.nlu.tokenizer, bot.nlu.segmenter, bot.nlu.script, bot.nlu.dictionary],
             cls._user_dictionary_files(config.get("dictionary_path")),
         )
 
