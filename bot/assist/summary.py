@@ -272,7 +272,7 @@ def _callback(messages: Iterable[str]) -> Optional[str]:
         for sentence in _SENTENCES.split(message or ""):
             cue = _CALLBACK.search(sentence)
             if cue and _LATER.search(sentence):
-                found = _cut(sentence.strip(" ，,"), 30)
+                found = sentence.strip(" ，,")  # cut only in the lines, once masked
     return found
 
 

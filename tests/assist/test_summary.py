@@ -174,6 +174,10 @@ def test_personal_data_is_masked_in_what_is_stored():
     assert "[手機]" in stored["text"] and "[手機]" in stored["problem"]
     assert "[手機]" in stored["open_promises"][0]["text"]
     assert "0912" not in summary.short()
+    # a long promise is cut in the text only after it is masked: no part of the number shows
+    long = "我們會在三個工作天內查明原因，並由專人回電到您留的 0912-345-678 這支手機說明處理結果"
+    cut = summarise(facts(agent_messages=[long])).masked()
+    assert "0912" not in str(cut) and cut["open_promises"][0]["text"].endswith("說明處理結果")
 
 
 def test_bad_facts_have_names():

@@ -1,0 +1,91 @@
+"""The case summary of a conversation, computed when it is read (bot/assist/summary.py).
+
+Everything the summary says is already stored turn by turn: the latest assist payload
+(the customer's own words, the order), the conversation record (status, complaint type,
+escalation), the grants and approvals, the outcome events (offered, accepted, declined)
+and the transcript (a call-back the agent promised). Reading them together gives a
+summary that is always current and never needs to be kept in step with anything.
+When a conversation closes, its masked summary is also kept with the customer, so their
+next conversation's alerts can name it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Mapping, Optional, Sequence
+
+from redis.exceptions import RedisError
+
+from bot.assist.summary import PAST_KEPT, CaseFacts, Summary, past_entry, said_from_slots, summarise
+from bot.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+async def case_summary(
+    services: Services,
+    cid: str,
+    record: Mapping[str, str],
+    *,
+    assist: Optional[Mapping[str, Any]] = None,
+    grants: Optional[Sequence[Mapping[str, Any]]] = None,
+    approvals: Optional[Sequence[Mapping[str, Any]]] = None,
+    messages: Optional[Sequence[Mapping[str, Any]]] = None,
+) -> Summary:
+    """The conversation's summary; what the caller already read is passed in, not reread
+    (``messages`` must be the whole transcript)."""
+    if assist is None:
+        assist = await services.conversations.assist(cid) or {}
+    if grants is None:
+        grants = await services.grants.granted(cid)
+    if approvals is None:
+        approvals = await services.grants.approvals(cid=cid)
+    if messages is None:
+        messages = await services.conversations.messages(cid)
+    events, _ = await services.outcomes.conversation(cid)
+    known = {g["option_id"] for g in grants} | {a["option_id"] for a in approvals}
+    labels: Dict[str, str] = {}
+    for option_id in {e["option_id"] for e in events if e.get("option_id")} - known:
+        option = await services.conversations.option(cid, option_id)
+        if option is not None:
+            labels[option_id] = option["label"]
+    analysis = assist.get("analysis") or {}
+    order = (assist.get("context") or {}).get("order") or {}
+    case = await services.conversations.case(cid) or {}
+    return summarise(
+        CaseFacts(
+            status=record.get("status") or "new",
+            resolution=record.get("resolution") or None,
+            complaint_type=record.get("complaint_type") or analysis.get("complaint_type"),
+            said=said_from_slots(analysis.get("customer_said") or {}),
+            order_id=order.get("id") or ((case.get("order") or {}).get("order_id")),
+            products=tuple(order.get("products") or ()),
+            events=events,
+            grants=grants,
+            approvals=approvals,
+            labels=labels,
+            agent_messages=[m["text"] for m in messages if m.get("role") == "agent"],
+            escalated=record.get("escalated") == "1",
+        )
+    )
+
+
+async def remember_for_customer(
+    services: Services, cid: str, record: Mapping[str, str], summary: Summary
+) -> Optional[str]:
+    """Keep the closed conversation's short, masked summary with its customer (the one
+    the conversation named, else the order's); returns the customer id, None if unknown.
+    A failure is logged, never raised: the close itself has happened."""
+    try:
+        customer_id = record.get("customer_id") or None
+        if customer_id is None and summary.order_id:
+            order = await services.profiles.order(summary.order_id)
+            customer_id = order.customer_id if order else None
+        if customer_id is None:
+            return None
+        entry = past_entry(summary, cid, float(record.get("closed_at") or 0))
+        await services.profiles.remember_summary(customer_id, entry, keep=PAST_KEPT)
+        return customer_id
+    except RedisError as error:
+        logger.warning("summary of %s not kept with the customer: %s", cid, error)
+        return None
