@@ -47,7 +47,7 @@ from bot.channels.pipeline import (
     similarity,
 )
 from bot.channels.staff import conversation_for, is_supervisor, rank, route, staff_route
-from bot.channels.summary import case_summary, remember_for_customer
+from bot.channels.summary import PROMISE_WINDOW, case_summary, remember_for_customer
 from bot.log.outcomes import replay_forever, stable_id
 from bot.services import Services, get_services
 from bot.store.accounts import Account
@@ -287,6 +287,8 @@ class AssistInput(InputChannel):
                 if option is None:
                     raise ApiError(404, f"這個對話沒有補償方案 {item_id}")
                 event.update(option_id=item_id, cost=option["cost"])
+                if action != "offered":  # the case summary reads the answer back
+                    await services.conversations.record_answer(cid, item_id, action)
                 if action == "offered":
                     offered = await services.conversations.record_offer(cid, item_id)
                     await append_to_tracker(
@@ -393,7 +395,7 @@ class AssistInput(InputChannel):
                 assist=assist or {},
                 grants=granted,
                 approvals=approvals,
-                messages=tail.messages if tail.first == 0 else None,
+                messages=tail.messages if tail.first == 0 or last >= PROMISE_WINDOW else None,
             )
             return response.json(
                 {

@@ -2,8 +2,9 @@
 
 Everything the summary says is already stored turn by turn: the latest assist payload
 (the customer's own words, the order), the conversation record (status, complaint type,
-escalation), the grants and approvals, the outcome events (offered, accepted, declined)
-and the transcript (a call-back the agent promised). Reading them together gives a
+escalation), the grants and approvals, the options offered and the customer's answers
+(recorded beside the outcome events by the outcome route) and the transcript (a call-back
+the agent promised). Reading them together gives a
 summary that is always current and never needs to be kept in step with anything.
 When a conversation closes, its masked summary is also kept with the customer, so their
 next conversation's alerts can name it.
@@ -20,6 +21,9 @@ from bot.assist.summary import PAST_KEPT, CaseFacts, Summary, past_entry, said_f
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
+# the newest messages searched for a call-back the agent promised: what reading the
+# summary costs does not grow with the conversation
+PROMISE_WINDOW = 200
 
 
 async def case_summary(
@@ -33,7 +37,8 @@ async def case_summary(
     messages: Optional[Sequence[Mapping[str, Any]]] = None,
 ) -> Summary:
     """The conversation's summary; what the caller already read is passed in, not reread
-    (``messages`` must be the whole transcript)."""
+    (``messages``: the transcript's newest messages, at least PROMISE_WINDOW of them or all).
+    """
     if assist is None:
         assist = await services.conversations.assist(cid) or {}
     if grants is None:
@@ -41,8 +46,12 @@ async def case_summary(
     if approvals is None:
         approvals = await services.grants.approvals(cid=cid)
     if messages is None:
-        messages = await services.conversations.messages(cid)
-    events, _ = await services.outcomes.conversation(cid)
+        messages = await services.conversations.messages(cid, last=PROMISE_WINDOW)
+    # what was offered and how the customer answered, as the outcome route records it
+    events = [
+        {"action": action, "option_id": option_id}
+        for option_id, action in (await services.conversations.offers(cid)).items()
+    ]
     known = {g["option_id"] for g in grants} | {a["option_id"] for a in approvals}
     labels: Dict[str, str] = {}
     for option_id in {e["option_id"] for e in events if e.get("option_id")} - known:
@@ -64,7 +73,9 @@ async def case_summary(
             grants=grants,
             approvals=approvals,
             labels=labels,
-            agent_messages=[m["text"] for m in messages if m.get("role") == "agent"],
+            agent_messages=[
+                m["text"] for m in messages[-PROMISE_WINDOW:] if m.get("role") == "agent"
+            ],
             escalated=record.get("escalated") == "1",
         )
     )

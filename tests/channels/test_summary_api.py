@@ -35,7 +35,8 @@ def test_the_summary_follows_the_case_and_is_kept_masked_at_the_close(system, to
     assert "未提供訂單編號" in first["text"].split("\n")[0]
 
     say(system, agent, cid, "訂單編號是 KF20261102001")
-    say(system, agent, cid, "那我要退貨退款")
+    options = [o["id"] for o in say(system, agent, cid, "那我要退貨退款")["compensation"]]
+    other = next(o for o in options if o not in ("coupon", "full_refund"))
     summary = view(system, agent, cid)
     assert (summary["order_id"], summary["product"]) == ("KF20261102001", "吹風機")
     assert "退" in summary["request"]
@@ -44,17 +45,10 @@ def test_the_summary_follows_the_case_and_is_kept_masked_at_the_close(system, to
     assert "訂單 KF20261102001（吹風機）" in lines[0]
     assert "壞了" in lines[1]  # the problem in the customer's words
 
-    # an offer, a grant, and a refund beyond agent1's authority
-    assert (
-        call(
-            system,
-            "POST",
-            "/outcome",
-            {"conversation_id": cid, "suggestion_id": "coupon", "action": "offered"},
-            agent,
-        )[0]
-        == 200
-    )
+    # offers (one the customer declines), a grant, and a refund beyond agent1's authority
+    for option, action in (("coupon", "offered"), (other, "offered"), (other, "declined")):
+        outcome = {"conversation_id": cid, "suggestion_id": option, "action": action}
+        assert call(system, "POST", "/outcome", outcome, agent)[0] == 200
     for option, status in (("coupon", 200), ("full_refund", 403)):
         grant = {"conversation_id": cid, "option_id": option, "idempotency_key": f"{option}-{cid}"}
         assert call(system, "POST", "/compensation/grant", grant, agent)[0] == status
@@ -62,7 +56,7 @@ def test_the_summary_follows_the_case_and_is_kept_masked_at_the_close(system, to
     assert call(system, "POST", "/reply", {"conversation_id": cid, "text": reply}, agent)[0] == 200
     summary = view(system, agent, cid)
     states = {c["option_id"]: c["state"] for c in summary["compensation"]}
-    assert states == {"coupon": "granted", "full_refund": "pending"}
+    assert states == {"coupon": "granted", "full_refund": "pending", other: "declined"}
     assert [p["kind"] for p in summary["open_promises"]] == ["approval", "callback"]
     assert PHONE in summary["open_promises"][1]["text"]  # the agent's own view is not masked
     assert "待辦：" in summary["text"]
