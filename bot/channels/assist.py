@@ -409,7 +409,7 @@ class AssistInput(InputChannel):
                     "granted": granted,
                     "approvals": [_approval_view(row) for row in approvals],
                     "rating": int(record["rating"]) if record.get("rating") else None,
-                    "summary": summary.as_dict(),
+                    "summary": summary.as_dict() if summary is not None else None,
                 }
             )
 

@@ -17,7 +17,15 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 
 from redis.exceptions import RedisError
 
-from bot.assist.summary import PAST_KEPT, CaseFacts, Summary, past_entry, said_from_slots, summarise
+from bot.assist.summary import (
+    PAST_KEPT,
+    CaseFacts,
+    Summary,
+    SummaryError,
+    past_entry,
+    said_from_slots,
+    summarise,
+)
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -35,9 +43,10 @@ async def case_summary(
     grants: Optional[Sequence[Mapping[str, Any]]] = None,
     approvals: Optional[Sequence[Mapping[str, Any]]] = None,
     messages: Optional[Sequence[Mapping[str, Any]]] = None,
-) -> Summary:
+) -> Optional[Summary]:
     """The conversation's summary; what the caller already read is passed in, not reread
     (``messages``: the transcript's newest messages, at least PROMISE_WINDOW of them or all).
+    None (and an error logged) when a stored value is one the summary does not know.
     """
     if assist is None:
         assist = await services.conversations.assist(cid) or {}
@@ -61,32 +70,35 @@ async def case_summary(
     analysis = assist.get("analysis") or {}
     order = (assist.get("context") or {}).get("order") or {}
     case = await services.conversations.case(cid) or {}
-    return summarise(
-        CaseFacts(
-            status=record.get("status") or "new",
-            resolution=record.get("resolution") or None,
-            complaint_type=record.get("complaint_type") or analysis.get("complaint_type"),
-            said=said_from_slots(analysis.get("customer_said") or {}),
-            order_id=order.get("id") or ((case.get("order") or {}).get("order_id")),
-            products=tuple(order.get("products") or ()),
-            events=events,
-            grants=grants,
-            approvals=approvals,
-            labels=labels,
-            agent_messages=[
-                m["text"] for m in messages[-PROMISE_WINDOW:] if m.get("role") == "agent"
-            ],
-            escalated=record.get("escalated") == "1",
-        )
+    facts = CaseFacts(
+        status=record.get("status") or "new",
+        resolution=record.get("resolution") or None,
+        complaint_type=record.get("complaint_type") or analysis.get("complaint_type"),
+        said=said_from_slots(analysis.get("customer_said") or {}),
+        order_id=order.get("id") or ((case.get("order") or {}).get("order_id")),
+        products=tuple(order.get("products") or ()),
+        events=events,
+        grants=grants,
+        approvals=approvals,
+        labels=labels,
+        agent_messages=[m["text"] for m in messages[-PROMISE_WINDOW:] if m.get("role") == "agent"],
+        escalated=record.get("escalated") == "1",
     )
+    try:
+        return summarise(facts)
+    except SummaryError as error:  # a stored value this code does not know: no summary
+        logger.error("no case summary for %s: %s", cid, error)
+        return None
 
 
 async def remember_for_customer(
-    services: Services, cid: str, record: Mapping[str, str], summary: Summary
+    services: Services, cid: str, record: Mapping[str, str], summary: Optional[Summary]
 ) -> Optional[str]:
     """Keep the closed conversation's short, masked summary with its customer (the one
     the conversation named, else the order's); returns the customer id, None if unknown.
     A failure is logged, never raised: the close itself has happened."""
+    if summary is None:
+        return None
     try:
         customer_id = record.get("customer_id") or None
         if customer_id is None and summary.order_id:
