@@ -1,11 +1,14 @@
 """What a conversation's close records: resolution, compensation, handle and response times.
 
-Pure: :func:`close_summary` reads the conversation record, its transcript and its grants.
+Pure: :func:`close_summary` reads the conversation record, its transcript and its grants,
+and keeps the case summary (bot/assist/summary.py) masked.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional
+
+from bot.assist.summary import Summary
 
 
 def _first(messages: List[Mapping[str, Any]], role: str) -> Optional[float]:
@@ -13,9 +16,12 @@ def _first(messages: List[Mapping[str, Any]], role: str) -> Optional[float]:
 
 
 def close_summary(
-    record: Mapping[str, str], messages: List[Mapping[str, Any]], grants: List[Mapping[str, Any]]
+    record: Mapping[str, str],
+    messages: List[Mapping[str, Any]],
+    grants: List[Mapping[str, Any]],
+    case: Optional[Summary] = None,
 ) -> Dict[str, Any]:
-    """The close event's figures (seconds, NT$)."""
+    """The close event's figures (seconds, NT$), and the case summary masked."""
     created = float(record.get("created") or 0)
     closed = float(record.get("closed_at") or 0)
     customer = _first(messages, "customer")
@@ -32,4 +38,5 @@ def close_summary(
         else None,
         "customer_messages": sum(1 for m in messages if m.get("role") == "customer"),
         "agent_messages": sum(1 for m in messages if m.get("role") == "agent"),
+        **({"summary": case.masked()} if case is not None else {}),
     }

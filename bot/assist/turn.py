@@ -19,6 +19,7 @@ from bot.assist.next_step import choose as choose_next_step
 from bot.assist.question import QUESTIONS, read_question
 from bot.assist.replies import STAGES, Replies
 from bot.assist.suggest import Ranker, ReplyContext, Suggestion, details_from, suggest
+from bot.assist.summary import past_alert
 from bot.knowledge import KnowledgeIndex
 from bot.policy import Case, Option, Policy, Role, rank_options
 from bot.store.profiles import Customer, Order
@@ -200,6 +201,9 @@ def _alerts(
             alerts.append(
                 {"kind": "history", "text": f"過去曾反映問題 {customer.past_complaints} 次"}
             )
+        past = past_alert(customer.past_summaries, facts.conversation_id)
+        if past:
+            alerts.append(past)
     return alerts
 
 

@@ -47,6 +47,7 @@ from bot.channels.pipeline import (
     similarity,
 )
 from bot.channels.staff import conversation_for, is_supervisor, rank, route, staff_route
+from bot.channels.summary import PROMISE_WINDOW, case_summary, remember_for_customer
 from bot.log.outcomes import replay_forever, stable_id
 from bot.services import Services, get_services
 from bot.store.accounts import Account
@@ -286,6 +287,8 @@ class AssistInput(InputChannel):
                 if option is None:
                     raise ApiError(404, f"這個對話沒有補償方案 {item_id}")
                 event.update(option_id=item_id, cost=option["cost"])
+                if action != "offered":  # the case summary reads the answer back
+                    await services.conversations.record_answer(cid, item_id, action)
                 if action == "offered":
                     offered = await services.conversations.record_offer(cid, item_id)
                     await append_to_tracker(
@@ -382,6 +385,18 @@ class AssistInput(InputChannel):
             last = _last(request)
             record = await conversation_for(services, account, cid)
             tail = await services.conversations.tail(cid, last)
+            assist = await services.conversations.assist(cid)
+            granted = await services.grants.granted(cid)
+            approvals = await services.grants.approvals(cid=cid)
+            summary = await case_summary(
+                services,
+                cid,
+                record,
+                assist=assist or {},
+                grants=granted,
+                approvals=approvals,
+                messages=tail.messages if tail.first == 0 or last >= PROMISE_WINDOW else None,
+            )
             return response.json(
                 {
                     "conversation_id": cid,
@@ -390,12 +405,11 @@ class AssistInput(InputChannel):
                     "messages": tail.messages,
                     "messages_total": tail.total,
                     "messages_from": tail.first,
-                    "assist": await services.conversations.assist(cid),
-                    "granted": await services.grants.granted(cid),
-                    "approvals": [
-                        _approval_view(row) for row in await services.grants.approvals(cid=cid)
-                    ],
+                    "assist": assist,
+                    "granted": granted,
+                    "approvals": [_approval_view(row) for row in approvals],
                     "rating": int(record["rating"]) if record.get("rating") else None,
+                    "summary": summary.as_dict() if summary is not None else None,
                 }
             )
 
@@ -444,11 +458,12 @@ class AssistInput(InputChannel):
             result = await services.conversations.close(cid, account.username, resolution, note)
             if result == "closed":
                 raise ApiError(409, "這個對話已經結案")
-            summary = close_summary(
-                await services.conversations.get(cid),
-                await services.conversations.messages(cid),
-                await services.grants.granted(cid),
-            )
+            closed = await services.conversations.get(cid)
+            messages = await services.conversations.messages(cid)
+            granted = await services.grants.granted(cid)
+            case = await case_summary(services, cid, closed, grants=granted, messages=messages)
+            await remember_for_customer(services, cid, closed, case)
+            summary = close_summary(closed, messages, granted, case)
             await services.outcomes.append(
                 {
                     **summary,

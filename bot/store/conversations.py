@@ -254,6 +254,20 @@ class Conversations:
             _, offered = await pipe.execute()
         return sorted(member.decode() for member in offered)
 
+    async def record_answer(self, cid: str, option_id: str, answer: str) -> None:
+        """The customer's answer to an option (``accepted`` / ``declined``); the last counts."""
+        await self._redis.hset(keys.conversation_part(cid, "answers"), option_id, answer)
+
+    async def offers(self, cid: str) -> Dict[str, str]:
+        """Each option offered or answered: ``offered``, or the customer's last answer."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.smembers(keys.conversation_part(cid, "offered"))
+            pipe.hgetall(keys.conversation_part(cid, "answers"))
+            offered, answers = await pipe.execute()
+        found = {member.decode(): "offered" for member in sorted(offered)}
+        found.update(_decode(answers))
+        return found
+
     async def close(self, cid: str, username: str, resolution: str, note: str = "") -> str:
         """Close once: ``ok``, or ``closed`` (already) or ``missing``."""
         result = await self._redis.eval(

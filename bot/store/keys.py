@@ -46,6 +46,11 @@ def customer(customer_id: str) -> str:
     return f"{PREFIX}:customer:{customer_id}"
 
 
+def customer_summaries(customer_id: str) -> str:
+    """A customer's newest closed conversations' summaries (bot/assist/summary.py)."""
+    return f"{PREFIX}:customer:{customer_id}:summaries"
+
+
 def budget(username: str, day: str) -> str:
     return f"{PREFIX}:budget:{username}:{day}"
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from bot.policy import CustomerFacts, OrderFacts
 from bot.store import keys
@@ -20,6 +21,8 @@ class Customer:
     birthday: Optional[dt.date]
     preferences: Tuple[str, ...]
     past_complaints: int
+    # the newest summaries of their closed conversations, newest first (masked, short)
+    past_summaries: Tuple[Mapping[str, Any], ...] = ()
 
     def facts(self) -> CustomerFacts:
         return CustomerFacts(self.tier, self.birthday)
@@ -86,5 +89,21 @@ class Profiles:
     async def customer(self, customer_id: Optional[str]) -> Optional[Customer]:
         if not customer_id:
             return None
-        raw = await self._redis.get(keys.customer(customer_id))
-        return customer_from_record(json.loads(raw)) if raw else None
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.get(keys.customer(customer_id))
+            pipe.lrange(keys.customer_summaries(customer_id), 0, -1)
+            raw, past = await pipe.execute()
+        if not raw:
+            return None
+        customer = customer_from_record(json.loads(raw))
+        return dataclasses.replace(customer, past_summaries=tuple(json.loads(p) for p in past))
+
+    async def remember_summary(
+        self, customer_id: str, entry: Mapping[str, Any], keep: int = 3
+    ) -> None:
+        """Keep a closed conversation's summary with the customer: the ``keep`` newest."""
+        key = keys.customer_summaries(customer_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(key, json.dumps(entry, ensure_ascii=False))
+            pipe.ltrim(key, 0, keep - 1)
+            await pipe.execute()

@@ -35,6 +35,9 @@
     // newest messages a conversation view asks for (the server sends 100 by default);
     // "earlier messages" raises it for that conversation
     last: {},
+    // a conversation just taken over from another agent: its summary is shown first
+    briefing: null,
+    briefed: false,
   };
 
   // ---------- small helpers ----------
@@ -213,6 +216,7 @@
 
   function select(cid) {
     if (state.selected !== cid) {
+      state.briefing = null;
       state.chosen = null;
       state.tabIndex = -1;
       reply.value = "";
@@ -271,11 +275,44 @@
           ? "這個對話由 " + d.agent + " 處理"
           : "請先接手對話再回覆";
 
+    renderSummary(d);
+
     var list = $("transcript");
     list.replaceChildren();
     if (d.messages_from > 0) list.appendChild(earlierLine(d));
     (d.messages || []).forEach(function (m) { list.appendChild(lineFor(m)); });
     list.scrollTop = list.scrollHeight;
+  }
+
+  // the case summary (docs/case-summary.md) on top: what the server read from the stored
+  // case, one line each; whoever just took the conversation over is shown it first
+  function renderSummary(d) {
+    var box = $("summary");
+    var summary = d.summary;
+    box.hidden = !summary;
+    if (!summary) return;
+    var list = $("summary-lines");
+    list.replaceChildren();
+    String(summary.text || "").split("\n").forEach(function (text) {
+      var cut = text.indexOf("：");
+      var line = el("li", cut > 0 && text.slice(0, cut) === "待辦" ? "todo" : "");
+      if (cut > 0 && cut <= 4) {
+        line.appendChild(el("span", "label", text.slice(0, cut)));
+        line.appendChild(el("span", "", text.slice(cut + 1)));
+      } else {
+        line.appendChild(el("span", "", text));
+      }
+      list.appendChild(line);
+    });
+    var briefing = state.briefing === d.conversation_id;
+    box.classList.toggle("briefing-on", briefing);
+    $("summary-briefing").hidden = !briefing;
+    $("summary-briefing").textContent = briefing ? "您剛接手這個對話，請先看過案件摘要再回覆顧客" : "";
+    if (briefing && !state.briefed) {
+      state.briefed = true;
+      box.scrollIntoView({ block: "start" });
+      box.focus();
+    }
   }
 
   // only the newest messages come with each update: the older ones on request
@@ -322,11 +359,16 @@
 
   $("claim").addEventListener("click", async function () {
     var cid = state.selected;
+    var takingOver = !!(state.detail && state.detail.agent && !mine());
     var result = await api("POST", "/conversations/" + encodeURIComponent(cid) + "/claim");
     if (result.status !== 200) {
       toast(result.data.error || "無法接手這個對話", true);
     } else {
       toast("已接手對話");
+      if (takingOver) {  // from another agent: the summary first, what has happened so far
+        state.briefing = cid;
+        state.briefed = false;
+      }
     }
     loadDetail(cid);
     refreshQueue();

@@ -45,6 +45,11 @@ async def test_offers_accumulate(aioredis):
     assert await conversations.record_offer("c1", "coupon") == ["coupon"]
     assert await conversations.record_offer("c1", "free_shipping") == ["coupon", "free_shipping"]
     assert await conversations.record_offer("c1", "coupon") == ["coupon", "free_shipping"]
+    assert await conversations.offers("c1") == {"coupon": "offered", "free_shipping": "offered"}
+    await conversations.record_answer("c1", "coupon", "declined")
+    await conversations.record_answer("c1", "coupon", "accepted")
+    assert await conversations.offers("c1") == {"coupon": "accepted", "free_shipping": "offered"}
+    assert await conversations.offers("c2") == {}
 
 
 async def test_the_queue_lists_the_most_recent_first(aioredis):

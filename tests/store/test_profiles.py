@@ -22,3 +22,13 @@ async def test_orders_and_customers_read_back(redis_client, aioredis):
     assert await profiles.order("KF00000000000") is None
     assert await profiles.order(None) is None
     assert await profiles.customer("") is None
+
+
+async def test_a_customer_keeps_the_newest_three_summaries(redis_client, aioredis):
+    load(redis_client, ROOT / "data/demo", {"agent", "senior_agent", "supervisor", "manager"}, "pw")
+    profiles = Profiles(aioredis)
+    assert (await profiles.customer("C002")).past_summaries == ()
+    for n in range(5):
+        await profiles.remember_summary("C002", {"conversation_id": f"c-{n}", "text": f"第 {n} 次"})
+    past = (await profiles.customer("C002")).past_summaries
+    assert [p["conversation_id"] for p in past] == ["c-4", "c-3", "c-2"]
