@@ -21,8 +21,8 @@ import redis
 import socketio
 
 from bot.devredis import start
-from tests.channels.test_live_protocol import Customer, hang_up, wait_for
 from tests.conftest import free_port, launch
+from tests.helpers.live import Customer, hang_up, wait_for
 
 pytestmark = pytest.mark.model
 PASSWORD = "fault-pw"

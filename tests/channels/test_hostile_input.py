@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from bot.store.accounts import Account, save_account_sync
-from tests.channels.test_assist_api import SPEC, call, check
-from tests.channels.test_live_protocol import Customer, hang_up, wait_for
+from tests.helpers.api import SPEC, call, check
+from tests.helpers.live import Customer, hang_up, wait_for
 
 pytestmark = pytest.mark.model
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.channels.test_assist_api import call, check
+from tests.helpers.api import call, check
 
 pytestmark = pytest.mark.model
 

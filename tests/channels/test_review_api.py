@@ -17,7 +17,7 @@ import pytest
 import redis
 import yaml
 
-from tests.channels.test_assist_api import call, check
+from tests.helpers.api import call, check
 
 pytestmark = pytest.mark.model
 

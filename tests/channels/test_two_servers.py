@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.channels.test_assist_api import call
-from tests.channels.test_live_protocol import Customer, login, wait_for
 from tests.conftest import ROOT, free_port
+from tests.helpers.api import call, login
+from tests.helpers.live import Customer, wait_for
 
 pytestmark = pytest.mark.model
 

@@ -14,8 +14,8 @@ import uuid
 import pytest
 import yaml
 
-from tests.channels.test_assist_api import call
 from tests.conftest import ROOT
+from tests.helpers.api import call
 
 pytestmark = pytest.mark.model
 

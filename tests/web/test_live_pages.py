@@ -15,7 +15,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.channels.test_assist_api import call
+from tests.helpers.api import call
 from tests.web.pages import customer_lines, open_chat, open_console, say, select, session_of
 
 pytestmark = pytest.mark.model

@@ -17,7 +17,7 @@ import uuid
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.channels.test_assist_api import call
+from tests.helpers.api import call
 from tests.web.pages import open_chat, say, session_of
 
 pytestmark = pytest.mark.model

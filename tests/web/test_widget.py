@@ -17,7 +17,7 @@ from typing import Any, List, Tuple
 import pytest
 from playwright.sync_api import Page, Request, expect
 
-from tests.channels.test_assist_api import call
+from tests.helpers.api import call
 from tests.web.widget_site import rasa_webchat, serve_shop
 
 pytestmark = pytest.mark.model
