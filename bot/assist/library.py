@@ -30,7 +30,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from bot.assist.emotion import EMOTIONS
 from bot.assist.replies import STAGES, TECHNIQUES, Replies, Template
+from bot.assist.suggest import details_from
+from bot.assist.summary import said_from_slots
 from bot.knowledge import Article, KnowledgeIndex
 
 MAX_QUERY = 50  # characters
@@ -123,6 +126,7 @@ class Result:
             "stage_label": STAGES.get(self.stage) if self.stage else None,
             "text": self.text,
             "missing": list(self.missing),
+            "score": self.score,
         }
         if self.title is not None:
             body["title"] = self.title
@@ -149,6 +153,59 @@ def fill(text: str, details: Mapping[str, str]) -> Tuple[str, Tuple[str, ...]]:
         return gap(name)
 
     return _PLACEHOLDER.sub(one, text), tuple(missing)
+
+
+def _entity(entities: Any, name: str) -> Optional[Any]:
+    """The last value of entity ``name`` among the turn's entities."""
+    found = None
+    for entity in entities if isinstance(entities, list) else ():
+        if isinstance(entity, Mapping) and entity.get("entity") == name:
+            found = entity.get("value") if entity.get("value") not in ("", None) else found
+    return found
+
+
+def _amount(value: Any) -> Optional[float]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and value.replace(",", "").isdigit():
+        return float(value.replace(",", ""))
+    return None
+
+
+def details_from_assist(
+    payload: Mapping[str, Any],
+    agent: Optional[str] = None,
+    words: Optional[Mapping[str, str]] = None,
+) -> Dict[str, str]:
+    """The placeholder values a conversation's latest assist payload (as stored with the
+    conversation, docs/openapi.yaml Assist) knows: the customer's title, the order and
+    its product, the amount and date the customer named, what they said (problem, impact,
+    request) and the emotion read; ``agent`` is the caller's name and ``words`` the
+    business's words (:meth:`Replies.words`)."""
+    analysis = payload.get("analysis") or {}
+    context = payload.get("context") or {}
+    customer = context.get("customer") or {}
+    order = context.get("order") or {}
+    entities = analysis.get("entities")
+    products = order.get("products") or []
+    product = products[0] if products and isinstance(products[0], str) else None
+    date = _entity(entities, "date")
+    details = dict(words or {})
+    details.update(
+        details_from(
+            customer=customer.get("title"),
+            product=product or _entity(entities, "product"),
+            order_id=order.get("id") or _entity(entities, "order_id"),
+            amount=_amount(_entity(entities, "amount")),
+            date=date if isinstance(date, str) else None,
+            agent=agent,
+        )
+    )
+    details.update(said_from_slots(analysis.get("customer_said") or {}).details())
+    emotion = analysis.get("emotion")
+    if emotion in EMOTIONS:
+        details["feeling"] = EMOTIONS[emotion]
+    return details
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from bot.assist.library import (
     ReplyLibrary,
     UnknownStage,
     UnknownTechnique,
+    details_from_assist,
     fill,
 )
 from bot.assist.replies import Template, load_replies
@@ -170,3 +171,37 @@ def test_the_real_library_with_jieba_words(real_replies):
     assert all("A1234" in r.text and "order_id" not in r.missing for r in named)
     # the business words are always known: no gap for {ref}
     assert all("ref" not in r.missing for r in filled)
+
+
+def test_a_stored_assist_payload_gives_the_details_it_knows():
+    payload = {
+        "analysis": {
+            "entities": [
+                {"entity": "amount", "value": 1280},
+                {"entity": "product", "value": "充電線"},
+                {"entity": "date", "value": "11月20日"},
+            ],
+            "customer_said": {"impact": {"text": "您明天要出差", "source": "我明天要出差"}},
+            "emotion": "hurried",
+        },
+        "context": {
+            "customer": {"title": "陳先生", "tier": "金卡"},
+            "order": {"id": "A777", "products": ["藍牙耳機"], "value": 999},
+        },
+    }
+    details = details_from_assist(payload, agent="小美", words={"ref": "訂單編號"})
+    assert details == {
+        "ref": "訂單編號",
+        "customer": "陳先生",
+        "product": "藍牙耳機",  # the order's, before the one named
+        "order_id": "A777",
+        "amount": "NT$1,280",
+        "date": "11月20日",
+        "agent": "小美",
+        "impact": "您明天要出差",
+        "feeling": "很著急",
+    }
+    # nothing known: only the business words; odd stored values are left out
+    odd = {"analysis": {"entities": [{"entity": "amount", "value": "很多"}], "emotion": "x"}}
+    assert details_from_assist(odd, words={"ref": "訂單編號"}) == {"ref": "訂單編號"}
+    assert details_from_assist({}) == {}
