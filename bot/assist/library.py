@@ -21,7 +21,14 @@ Exceptions::
     LibraryError            a search the library cannot answer
     ├── UnknownTechnique    the technique filter is not one of TECHNIQUES
     ├── UnknownStage        the stage filter is not one of STAGES
-    └── QueryTooLong        q is longer than MAX_QUERY characters
+    ├── QueryTooLong        q is longer than MAX_QUERY characters
+    └── InvalidSnippet      an agent's snippet is empty, too long or has a wrong {slot}
+
+An agent's own saved snippets (kind ``snippet``, stored per agent: bot/store/snippets.py)
+are searched too, before the rest: the ones sharing a word with ``q`` (scored by the idf
+of the shared words in the library's index), or all of them when ``q`` is empty. They have
+no technique or stage, so a technique or stage filter leaves them out. A snippet may use
+the templates' placeholders ({customer} …), filled the same way.
 """
 
 from __future__ import annotations
@@ -31,13 +38,15 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.assist.emotion import EMOTIONS
-from bot.assist.replies import STAGES, TECHNIQUES, Replies, Template
+from bot.assist.replies import PLACEHOLDERS, STAGES, TECHNIQUES, Replies, Template
 from bot.assist.suggest import details_from
 from bot.assist.summary import said_from_slots
 from bot.knowledge import Article, KnowledgeIndex
+from bot.knowledge.ranking import content_words
 
 MAX_QUERY = 50  # characters
 MAX_RESULTS = 20
+MAX_SNIPPET = 300  # characters of an agent's snippet
 KNOWLEDGE_TECHNIQUE = "clear_explanation"
 ANY_STAGE = "any"  # a template that answers a question at every stage (answers.yml)
 # what each placeholder stands for, shown in its place when the conversation does not say
@@ -85,6 +94,39 @@ class QueryTooLong(LibraryError):
         super().__init__(f"q is {length} characters long (at most {MAX_QUERY})")
 
 
+class InvalidSnippet(LibraryError):
+    """An agent's snippet cannot be kept; ``reason`` is one of ``empty``, ``long``,
+    ``placeholder``, ``brace`` and the message says more."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    id: str
+    text: str
+
+
+def check_snippet(text: object) -> str:
+    """The snippet's text, stripped; raises :class:`InvalidSnippet`."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidSnippet("empty", "a snippet needs some text")
+    text = text.strip()
+    if len(text) > MAX_SNIPPET:
+        raise InvalidSnippet("long", f"a snippet is at most {MAX_SNIPPET} characters")
+    names = set(_PLACEHOLDER.findall(text))
+    if names - PLACEHOLDERS:
+        raise InvalidSnippet(
+            "placeholder", f"unknown placeholder(s) {sorted(names - PLACEHOLDERS)}"
+        )
+    rest = _PLACEHOLDER.sub("", text)
+    if "{" in rest or "}" in rest:
+        raise InvalidSnippet("brace", "a brace that is not a placeholder")
+    return text
+
+
 @dataclass(frozen=True)
 class Query:
     q: str = ""
@@ -108,8 +150,8 @@ class Query:
 @dataclass(frozen=True)
 class Result:
     id: str
-    kind: str  # "template" | "knowledge"
-    technique: str
+    kind: str  # "template" | "knowledge" | "snippet"
+    technique: Optional[str]  # None for a snippet
     stage: Optional[str]  # None for an article; "any" for a template of every stage
     text: str  # filled; unknown details as 〔…〕
     title: Optional[str] = None  # an article's title
@@ -121,7 +163,7 @@ class Result:
             "id": self.id,
             "kind": self.kind,
             "technique": self.technique,
-            "technique_label": TECHNIQUES[self.technique],
+            "technique_label": TECHNIQUES[self.technique] if self.technique else None,
             "stage": self.stage,
             "stage_label": STAGES.get(self.stage) if self.stage else None,
             "text": self.text,
@@ -274,10 +316,42 @@ class ReplyLibrary:
         index = KnowledgeIndex.build(documents, knowledge.words, min_score=0.0)
         return cls(tuple(entries), index)
 
-    def search(self, query: Query, details: Optional[Mapping[str, str]] = None) -> List[Result]:
-        """At most ``query.limit`` results, best first; raises :class:`LibraryError`."""
+    def _snippets(
+        self, query: Query, snippets: Sequence[Snippet], details: Mapping[str, str]
+    ) -> List[Result]:
+        """The agent's snippets for this query (none under a technique or stage filter)."""
+        if query.technique is not None or query.stage is not None:
+            return []
+        if not query.q:
+            chosen = [(snippet, 0.0) for snippet in snippets]
+        else:
+            words = set(content_words(self.index.words(query.q)))
+            unseen = max(self.index.idf.values(), default=1.0)  # a word no template has
+            chosen = []
+            for snippet in snippets:
+                shared = words & set(content_words(self.index.words(snippet.text)))
+                if shared:
+                    chosen.append((snippet, sum(self.index.idf.get(w, unseen) for w in shared)))
+            chosen.sort(key=lambda pair: -pair[1])
+        results = []
+        for snippet, score in chosen:
+            text, missing = fill(snippet.text, details)
+            results.append(
+                Result(snippet.id, "snippet", None, None, text, None, missing, round(score, 3))
+            )
+        return results
+
+    def search(
+        self,
+        query: Query,
+        details: Optional[Mapping[str, str]] = None,
+        snippets: Sequence[Snippet] = (),
+    ) -> List[Result]:
+        """At most ``query.limit`` results, best first (the agent's ``snippets`` before
+        the library); raises :class:`LibraryError`."""
         query = query.checked()
         details = details or {}
+        own = self._snippets(query, snippets, details)[: query.limit]
         kept = [n for n, entry in enumerate(self.entries) if entry.keeps(query)]
         if not query.q:
             chosen: Sequence[Tuple[int, float]] = [(n, 0.0) for n in kept]
@@ -289,6 +363,7 @@ class ReplyLibrary:
             ]
             # best first; equal scores in file order (the sort is stable)
             chosen = [(n, score) for n, score in scored if n in allowed and score > 0]
-        return [
-            self.entries[n].result(details, round(score, 3)) for n, score in chosen[: query.limit]
+        rest = query.limit - len(own)
+        return own + [
+            self.entries[n].result(details, round(score, 3)) for n, score in chosen[:rest]
         ]

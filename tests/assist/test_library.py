@@ -11,11 +11,15 @@ import pytest
 from bot.assist.library import (
     MAX_QUERY,
     MAX_RESULTS,
+    MAX_SNIPPET,
+    InvalidSnippet,
     Query,
     QueryTooLong,
     ReplyLibrary,
+    Snippet,
     UnknownStage,
     UnknownTechnique,
+    check_snippet,
     details_from_assist,
     fill,
 )
@@ -205,3 +209,43 @@ def test_a_stored_assist_payload_gives_the_details_it_knows():
     odd = {"analysis": {"entities": [{"entity": "amount", "value": "很多"}], "emotion": "x"}}
     assert details_from_assist(odd, words={"ref": "訂單編號"}) == {"ref": "訂單編號"}
     assert details_from_assist({}) == {}
+
+
+SNIPPETS = (
+    Snippet("sn-1", "{customer} 您好 退款 已經 幫 您 申請"),
+    Snippet("sn-2", "我們 週末 不 出貨"),
+)
+
+
+def test_the_agents_snippets_come_first_when_they_share_a_word(library):
+    found = library.search(Query(q="退款"), details_from(customer="李小姐"), SNIPPETS)
+    assert found[0].id == "sn-1" and found[0].kind == "snippet"
+    assert found[0].text == "李小姐 您好 退款 已經 幫 您 申請"
+    assert found[0].technique is None and found[0].stage is None and found[0].score > 0
+    assert "sn-2" not in ids(found) and "refund_timing" in ids(found)
+    assert found[0].as_dict()["technique_label"] is None
+    # an empty q lists them all first, unfilled ones with a gap
+    listed = library.search(Query(), None, SNIPPETS)
+    assert ids(listed)[:2] == ["sn-1", "sn-2"] and listed[0].text.startswith("〔顧客稱呼〕")
+    # they have no technique or stage: a filter leaves them out
+    assert "sn-1" not in ids(library.search(Query(technique="clear_explanation"), None, SNIPPETS))
+    assert "sn-1" not in ids(library.search(Query(stage="propose"), None, SNIPPETS))
+    # the limit counts them
+    assert ids(library.search(Query(limit=3), None, SNIPPETS)) == ["sn-1", "sn-2", "t.sorry"]
+
+
+def test_a_snippet_is_checked_before_it_is_kept():
+    assert check_snippet("  {customer}您好  ") == "{customer}您好"
+    bad = {
+        "": "empty",
+        "   ": "empty",
+        None: "empty",
+        12: "empty",
+        "x" * (MAX_SNIPPET + 1): "long",
+        "{nobody}您好": "placeholder",
+        "用 {} 括號": "brace",
+    }
+    for text, reason in bad.items():
+        with pytest.raises(InvalidSnippet) as error:
+            check_snippet(text)
+        assert error.value.reason == reason

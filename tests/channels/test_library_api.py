@@ -23,6 +23,14 @@ class Api:
     def __init__(self, base: str, tokens: dict) -> None:
         self.base, self.tokens = base, tokens
 
+    async def call(self, method, path, user, body=None) -> tuple:
+        headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
+        async with aiohttp.ClientSession() as session:
+            async with session.request(
+                method, self.base + path, headers=headers, json=body
+            ) as answer:
+                return answer.status, await answer.json()
+
     async def get(self, user, **args) -> tuple:
         headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
         async with aiohttp.ClientSession() as session:
@@ -170,3 +178,47 @@ async def test_searching_past_the_rate_is_429_with_retry_after(api):
     # the limit is per account
     status, _, _ = await api.get("agent1", q="發票")
     assert status == 200
+
+
+async def test_an_agents_snippets_are_their_own_searched_first_and_deleted(api):
+    status, body = await api.call("POST", "/snippets", None, {"text": "您好"})
+    assert status == 401
+    status, saved = await api.call(
+        "POST", "/snippets", "agent1", {"text": "  {customer}您好，退款已經幫您申請了  "}
+    )
+    assert status == 201, saved
+    check(saved, "Snippet")
+    assert saved["text"] == "{customer}您好，退款已經幫您申請了"
+    status, mine = await api.call("GET", "/snippets", "agent1")
+    check(mine, "Snippets")
+    assert [s["id"] for s in mine["snippets"]] == [saved["id"]]
+    status, theirs = await api.call("GET", "/snippets", "agent2")
+    assert theirs == {"snippets": []}
+
+    # searched first, filled for the conversation; never shown to another agent
+    cid = await _conversation(api.tokens["agent1_name"])
+    status, body, _ = await api.get("agent1", q="退款", conversation_id=cid)
+    check(body, "LibraryResults")
+    first = body["results"][0]
+    assert first["kind"] == "snippet" and first["id"] == saved["id"]
+    assert first["text"] == "林小姐您好，退款已經幫您申請了" and first["technique"] is None
+    status, body, _ = await api.get("agent2", q="退款")
+    assert all(r["kind"] != "snippet" for r in body["results"])
+    # a technique filter leaves them out
+    status, body, _ = await api.get("agent1", q="退款", technique="clear_explanation")
+    assert all(r["kind"] != "snippet" for r in body["results"])
+
+    # bad snippets are refused in words
+    for text, words in (("", "請輸入"), ("字" * 301, "300"), ("{nobody}你好", "欄位")):
+        status, body = await api.call("POST", "/snippets", "agent1", {"text": text})
+        assert status == 400 and words in body["error"], body
+
+    # only its agent deletes it
+    status, body = await api.call("DELETE", f"/snippets/{saved['id']}", "agent2")
+    assert status == 404
+    status, body = await api.call("DELETE", f"/snippets/{saved['id']}", "agent1")
+    assert status == 200 and body == {"deleted": saved["id"]}
+    status, mine = await api.call("GET", "/snippets", "agent1")
+    assert mine == {"snippets": []}
+    status, body = await api.call("DELETE", f"/snippets/{saved['id']}", "agent1")
+    assert status == 404
