@@ -509,8 +509,10 @@
     if (library.stage.value) args.set("stage", library.stage.value);
     if (state.selected) args.set("conversation_id", state.selected);
     library.status.textContent = "搜尋中…";
+    library.list.setAttribute("aria-busy", "true");
     var result = await api("GET", "/replies?" + args.toString());
     if (seq !== library.seq || !library.open) return;
+    library.list.setAttribute("aria-busy", "false");
     if (result.status !== 200) {
       library.results = [];
       renderLibrary();
@@ -537,8 +539,19 @@
       row.dataset.kind = item.kind;
       var label = item.kind === "knowledge"
         ? "規定・" + (item.title || "")
-        : (item.technique_label || item.technique) + (item.stage_label ? "・" + item.stage_label : "");
+        : item.kind === "snippet"
+          ? "我的常用回覆"
+          : (item.technique_label || item.technique) + (item.stage_label ? "・" + item.stage_label : "");
       row.appendChild(el("span", "library-label", label));
+      if (item.kind === "snippet") {
+        var remove = el("button", "quiet library-delete", "刪除");
+        remove.type = "button";
+        remove.addEventListener("click", function (event) {
+          event.stopPropagation();
+          deleteSnippet(item.id);
+        });
+        row.appendChild(remove);
+      }
       row.appendChild(el("p", "library-text", item.text));
       // keep the focus in the search box; the click chooses
       row.addEventListener("mousedown", function (event) { event.preventDefault(); });
@@ -570,8 +583,36 @@
     if (reply.value === "/" && !library.open) openLibrary();
   });
 
+  // the agent's own snippets: what is in the composer is kept for later searches
+  $("save-snippet").addEventListener("click", async function () {
+    var text = reply.value.trim();
+    if (!text || text === "/") {
+      toast("請先在輸入框輸入要儲存的回覆", true);
+      return;
+    }
+    var result = await api("POST", "/snippets", { text: text });
+    if (result.status !== 201) {
+      toast((result.data && result.data.error) || "無法儲存，請再試一次", true);
+      return;
+    }
+    toast("已存為常用回覆，輸入 / 就能搜尋");
+  });
+
+  async function deleteSnippet(id) {
+    var result = await api("DELETE", "/snippets/" + encodeURIComponent(id));
+    if (result.status !== 200) {
+      toast((result.data && result.data.error) || "無法刪除，請再試一次", true);
+      return;
+    }
+    toast("已刪除這則常用回覆");
+    library.q.focus();
+    searchLibrary();
+  }
+
   library.q.addEventListener("input", function () {
     clearTimeout(library.timer);
+    library.seq += 1; // an answer for the words before is no longer shown
+    library.list.setAttribute("aria-busy", "true");
     library.timer = setTimeout(searchLibrary, 250);
   });
   library.technique.addEventListener("change", searchLibrary);

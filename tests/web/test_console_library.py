@@ -32,6 +32,9 @@ def test_slash_searches_the_library_and_inserts_the_chosen_reply(system, browser
     )
     items = console.locator("#library-results .library-item")
 
+    def searched():  # the newest search has answered
+        expect(console.locator("#library-results")).to_have_attribute("aria-busy", "false")
+
     console.click("#claim")
     expect(reply).to_be_enabled()
     reply.focus()
@@ -48,6 +51,7 @@ def test_slash_searches_the_library_and_inserts_the_chosen_reply(system, browser
     # words and a technique: the templates that ask for the order, filled with this one
     console.keyboard.type("訂單編號")
     console.select_option("#library-technique", "clarifying_question")
+    searched()
     filled = items.filter(has_text=ORDER).first
     expect(filled).to_be_visible()
     expect(items).not_to_have_count(0)
@@ -83,6 +87,7 @@ def test_slash_searches_the_library_and_inserts_the_chosen_reply(system, browser
     reply.fill("")
     console.keyboard.type("/")
     console.keyboard.type("退款多久")
+    searched()
     article = items.filter(has=console.locator(".library-label", has_text="規定")).first
     expect(article).to_be_visible()
     text = article.locator(".library-text").inner_text()
@@ -90,6 +95,27 @@ def test_slash_searches_the_library_and_inserts_the_chosen_reply(system, browser
     expect(reply).to_have_value(text)
     console.keyboard.press("Enter")
     expect(chat.locator(".msg-agent .bubble")).to_have_text([text])
+    expect(reply).to_have_value("")  # the console has its answer: the composer is free
+
+    # the agent's own snippet: saved from the composer, found first, filled, deleted
+    reply.fill("{customer}您好，我們週末也會出貨喔")
+    console.click("#save-snippet")
+    expect(console.locator("#toast")).to_contain_text("已存為常用回覆")
+    reply.fill("")
+    reply.focus()
+    console.keyboard.type("/")
+    console.keyboard.type("週末出貨")
+    searched()
+    first = items.first
+    expect(first).to_have_attribute("data-kind", "snippet")
+    expect(first.locator(".library-label")).to_have_text("我的常用回覆")
+    expect(first.locator(".library-text")).to_contain_text("您好，我們週末也會出貨喔")
+    assert "{" not in first.locator(".library-text").inner_text()
+    assert "〔" not in first.locator(".library-text").inner_text()  # the customer is known
+    screenshot(console, "console-library-snippet")
+    first.get_by_role("button", name="刪除").click()
+    expect(console.locator('#library-results .library-item[data-kind="snippet"]')).to_have_count(0)
+    expect(query).to_be_focused()
     customer_ctx.close()
     agent_ctx.close()
 
