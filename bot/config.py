@@ -124,6 +124,12 @@ def _seconds(raw: str, name: str) -> int:
     return int(raw)
 
 
+def _count(raw: str, name: str) -> int:
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ConfigError(f"{name} must be a positive whole number, not '{raw}'")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the processes need to know about where things are."""
@@ -149,6 +155,8 @@ class Settings:
     business: Optional[str] = None
     # a first reply within this many seconds meets the QA item (KEFU_QA_FIRST_RESPONSE_S)
     qa_first_response_s: int = 60
+    # reply library searches an account may make per minute (KEFU_LIBRARY_RATE)
+    library_rate: int = 60
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -182,6 +190,7 @@ class Settings:
             qa_first_response_s=_seconds(
                 environ.get("KEFU_QA_FIRST_RESPONSE_S", "60"), "KEFU_QA_FIRST_RESPONSE_S"
             ),
+            library_rate=_count(environ.get("KEFU_LIBRARY_RATE", "60"), "KEFU_LIBRARY_RATE"),
         )
 
     def redis_target(self) -> RedisTarget:

@@ -33,6 +33,8 @@ def test_redis_url_is_split_for_endpoints_yml():
         ({"REDIS_URL": "redis://localhost/abc"}, "bad port or database"),
         ({"KEFU_RASA_PORT": "eighty"}, "KEFU_RASA_PORT must be a port number"),
         ({"KEFU_REDIS_PORT": "70000"}, "KEFU_REDIS_PORT must be a port number"),
+        ({"KEFU_LIBRARY_RATE": "0"}, "KEFU_LIBRARY_RATE must be a positive whole number"),
+        ({"KEFU_LIBRARY_RATE": "lots"}, "KEFU_LIBRARY_RATE must be a positive whole number"),
     ],
 )
 def test_bad_settings_fail_with_a_sentence(environ, message):

@@ -22,7 +22,7 @@ from sanic.response import HTTPResponse
 
 from bot.assist import compensation
 from bot.assist.closing import close_summary
-from bot.channels import cors, review, speedups
+from bot.channels import cors, library, review, speedups
 from bot.channels.background import background, stop_background
 from bot.channels.http import (
     ApiError,
@@ -586,6 +586,7 @@ class AssistInput(InputChannel):
             return response.json(view)
 
         review.add_routes(bp)
+        library.add_routes(bp)
         return bp
 
 

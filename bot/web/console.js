@@ -221,6 +221,7 @@
       state.tabIndex = -1;
       reply.value = "";
       updateSource();
+      closeLibrary(false);
     }
     state.selected = cid;
     delete state.unread[cid];
@@ -270,7 +271,7 @@
     $("composer-hint").textContent = !open
       ? "這個對話已結案"
       : canReply
-        ? "Tab 或 1–3 帶入建議・Enter 送出・Shift+Enter 換行"
+        ? "Tab 或 1–3 帶入建議・/ 搜尋回覆庫・Enter 送出・Shift+Enter 換行"
         : d.agent
           ? "這個對話由 " + d.agent + " 處理"
           : "請先接手對話再回覆";
@@ -461,6 +462,182 @@
     reply.setSelectionRange(reply.value.length, reply.value.length);
     updateSource();
   }
+
+  // ---------- the reply library (docs/replies.md) ----------
+  // A "/" typed into the empty composer opens a search over every reply template and
+  // policy article (GET /replies), filled with this conversation's details; ↑/↓ move,
+  // Enter or a click puts the chosen text into the composer in place of the "/", Esc
+  // closes and leaves the composer as it was.
+
+  var library = {
+    open: false, results: [], active: -1, seq: 0, timer: null,
+    box: $("library"), q: $("library-q"), technique: $("library-technique"),
+    stage: $("library-stage"), list: $("library-results"), status: $("library-status"),
+  };
+
+  function openLibrary() {
+    if (!mine() || library.open) return;
+    library.open = true;
+    library.box.hidden = false;
+    library.q.value = "";
+    library.technique.value = "";
+    library.stage.value = "";
+    library.q.focus();
+    searchLibrary();
+  }
+
+  function closeLibrary(focusReply) {
+    if (!library.open) return;
+    library.open = false;
+    library.seq += 1; // an answer still on its way is not shown
+    clearTimeout(library.timer);
+    library.box.hidden = true;
+    library.results = [];
+    library.active = -1;
+    library.list.replaceChildren();
+    library.status.textContent = "";
+    if (focusReply) reply.focus();
+  }
+
+  async function searchLibrary() {
+    clearTimeout(library.timer);
+    var seq = ++library.seq;
+    var args = new URLSearchParams();
+    var q = library.q.value.trim();
+    if (q) args.set("q", q);
+    if (library.technique.value) args.set("technique", library.technique.value);
+    if (library.stage.value) args.set("stage", library.stage.value);
+    if (state.selected) args.set("conversation_id", state.selected);
+    library.status.textContent = "搜尋中…";
+    library.list.setAttribute("aria-busy", "true");
+    var result = await api("GET", "/replies?" + args.toString());
+    if (seq !== library.seq || !library.open) return;
+    library.list.setAttribute("aria-busy", "false");
+    if (result.status !== 200) {
+      library.results = [];
+      renderLibrary();
+      library.status.textContent = (result.data && result.data.error) || "回覆庫暫時無法使用";
+      return;
+    }
+    library.results = result.data.results || [];
+    library.active = library.results.length ? 0 : -1;
+    renderLibrary();
+    library.status.textContent = library.results.length
+      ? "共 " + library.results.length + " 筆"
+      : "找不到相符的回覆，換個關鍵字試試";
+  }
+
+  function renderLibrary() {
+    var list = library.list;
+    list.replaceChildren();
+    library.results.forEach(function (item, i) {
+      var row = el("li", "library-item" + (i === library.active ? " active" : ""));
+      row.id = "library-item-" + i;
+      row.setAttribute("role", "option");
+      row.setAttribute("aria-selected", i === library.active ? "true" : "false");
+      row.dataset.id = item.id;
+      row.dataset.kind = item.kind;
+      var label = item.kind === "knowledge"
+        ? "規定・" + (item.title || "")
+        : item.kind === "snippet"
+          ? "我的常用回覆"
+          : (item.technique_label || item.technique) + (item.stage_label ? "・" + item.stage_label : "");
+      row.appendChild(el("span", "library-label", label));
+      if (item.kind === "snippet") {
+        var remove = el("button", "quiet library-delete", "刪除");
+        remove.type = "button";
+        remove.addEventListener("click", function (event) {
+          event.stopPropagation();
+          deleteSnippet(item.id);
+        });
+        row.appendChild(remove);
+      }
+      row.appendChild(el("p", "library-text", item.text));
+      // keep the focus in the search box; the click chooses
+      row.addEventListener("mousedown", function (event) { event.preventDefault(); });
+      row.addEventListener("click", function () { chooseFromLibrary(i); });
+      list.appendChild(row);
+    });
+    if (library.active >= 0) {
+      library.q.setAttribute("aria-activedescendant", "library-item-" + library.active);
+      var active = $("library-item-" + library.active);
+      if (active && active.scrollIntoView) active.scrollIntoView({ block: "nearest" });
+    } else {
+      library.q.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function chooseFromLibrary(index) {
+    var item = library.results[index];
+    if (!item || !mine()) return;
+    state.chosen = null;
+    state.tabIndex = -1;
+    // the "/" that opened the library is replaced
+    reply.value = reply.value === "/" || reply.value === "" ? item.text : reply.value + item.text;
+    closeLibrary(true);
+    reply.setSelectionRange(reply.value.length, reply.value.length);
+    updateSource();
+  }
+
+  reply.addEventListener("input", function () {
+    if (reply.value === "/" && !library.open) openLibrary();
+  });
+
+  // the agent's own snippets: what is in the composer is kept for later searches
+  $("save-snippet").addEventListener("click", async function () {
+    var text = reply.value.trim();
+    if (!text || text === "/") {
+      toast("請先在輸入框輸入要儲存的回覆", true);
+      return;
+    }
+    var result = await api("POST", "/snippets", { text: text });
+    if (result.status !== 201) {
+      toast((result.data && result.data.error) || "無法儲存，請再試一次", true);
+      return;
+    }
+    toast("已存為常用回覆，輸入 / 就能搜尋");
+  });
+
+  async function deleteSnippet(id) {
+    var result = await api("DELETE", "/snippets/" + encodeURIComponent(id));
+    if (result.status !== 200) {
+      toast((result.data && result.data.error) || "無法刪除，請再試一次", true);
+      return;
+    }
+    toast("已刪除這則常用回覆");
+    library.q.focus();
+    searchLibrary();
+  }
+
+  library.q.addEventListener("input", function () {
+    clearTimeout(library.timer);
+    library.seq += 1; // an answer for the words before is no longer shown
+    library.list.setAttribute("aria-busy", "true");
+    library.timer = setTimeout(searchLibrary, 250);
+  });
+  library.technique.addEventListener("change", searchLibrary);
+  library.stage.addEventListener("change", searchLibrary);
+
+  library.box.addEventListener("keydown", function (event) {
+    if (event.isComposing) return;
+    var count = library.results.length;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      closeLibrary(true);
+    } else if (event.key === "ArrowDown" && count) {
+      event.preventDefault();
+      library.active = (library.active + 1) % count;
+      renderLibrary();
+    } else if (event.key === "ArrowUp" && count) {
+      event.preventDefault();
+      library.active = (library.active - 1 + count) % count;
+      renderLibrary();
+    } else if (event.key === "Enter" && event.target === library.q) {
+      event.preventDefault(); // never submits the composer
+      if (library.active >= 0) chooseFromLibrary(library.active);
+    }
+  });
 
   function drawTrend(scores) {
     var svg = $("trend");
