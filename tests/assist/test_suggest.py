@@ -334,8 +334,10 @@ def test_a_paraphrase_that_confirms_then_gives_the_step(replies):
     result = suggest(context(stage="assess", details=FULL, has_order=True, question="how"), replies)
     paraphrase = next(s for s in result if s.technique == "paraphrase_confirm")
     assert FULL["problem"] in paraphrase.text
-    confirm = paraphrase.text.index("？")
-    assert FULL["remedy"] in paraphrase.text[confirm:]
+    # it restates the problem, then acts: no asking leave to start
+    assert paraphrase.text.index(FULL["problem"]) < paraphrase.text.index(FULL["remedy"])
+    assert "確認沒錯的話" not in paraphrase.text
+    assert "對嗎？" not in paraphrase.text
 
 
 def test_answers_are_never_suggested_without_their_question(replies):
