@@ -178,6 +178,8 @@ def _answers(
             key=lambda t: (
                 t.stage == "any",
                 asks_ref and "ref" not in t.placeholders,
+                # the customer's explicit demand is acknowledged (as applied for)
+                "request" in context.details and "request" not in t.placeholders,
                 t.complaint_type == "any",
                 -len(t.placeholders & SPECIFIC & context.details.keys()),
             )
