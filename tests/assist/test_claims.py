@@ -159,7 +159,10 @@ def test_a_reply_that_restates_the_customer_moves_forward(replies):
     """Template walk: a first reply (clarify) or an answer to 「怎麼處理」 that says back
     the customer's words also asks for the reference or says the step; no reply only
     notes things down and asks for more, and none opens with a filler 「嗯」."""
-    only_notes = re.compile("記(?:下來|錄)了?[^。]*還有(?:其他|要|沒有)|還有其他細節想讓我知道")
+    only_notes = re.compile(
+        "記(?:下來|錄)了?[^。]*還有(?:其他|要|沒有)|還有其他細節想讓我知道|"
+        "還有(?:其他)?(?:想|要|需要)?補充|還有其他(?:想讓我知道|需要我注意|讓您困擾)"
+    )
     for t in replies.templates:
         forward = t.placeholders & {"ref", "remedy"} or "？" in t.text
         if t.placeholders & GROUNDED_WORDS and (t.stage == "clarify" or "how" in t.answers):
