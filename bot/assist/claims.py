@@ -19,7 +19,10 @@ PRESUMING: Tuple[Tuple[re.Pattern, str], ...] = (
         re.compile(
             "主管會|請主管.{0,6}(?:跟您|與您|給您|打電話|回覆您|聯絡您|出面)|"
             "主管.{0,4}(?:直接|親自).{0,6}(?:聯絡|打|回覆|出面)|由主管.{0,6}(?:聯絡|回覆|處理)|"
-            "主管接手|主管確認後.{0,4}再跟您|主管看過後會"
+            "主管接手|主管確認後.{0,4}再跟您|主管看過後會|"
+            # the chat handed to a supervisor while the customer waits: a hand-off no
+            # supervisor agreed to yet
+            "轉(?:接)?(?:給|到)主管[^。？]{0,14}稍(?:候|等)|稍(?:候|等)[^。？]{0,8}主管"
         ),
         "supervisor_approved",
     ),

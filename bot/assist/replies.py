@@ -114,13 +114,21 @@ class Replies:
     business: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # the kinds of concrete next step (data/replies/next_steps.yml), tried in order
     next_steps: Tuple[StepKind, ...] = ()
+    # (cue, ref): what to ask for when the customer named it (business.yml references)
+    references: Tuple[Tuple[re.Pattern, str], ...] = ()
 
     def by_id(self) -> Dict[str, Template]:
         return {template.id: template for template in self.templates}
 
-    def words(self, business: Optional[str]) -> Mapping[str, str]:
-        """The words of this kind of business, or the generic wording."""
-        return self.business.get(business or "generic") or self.business.get("generic", {})
+    def words(self, business: Optional[str], said: str = "") -> Mapping[str, str]:
+        """The words of this kind of business, or the generic wording; ``said`` (what
+        the customer wrote) picks the reference to ask for when they named what it is
+        about (a delivery order, a mortgage …), so the question follows their words."""
+        words = self.business.get(business or "generic") or self.business.get("generic", {})
+        for cue, ref in self.references:
+            if cue.search(said):
+                return {**words, "ref": ref}
+        return words
 
 
 def _read(path: Path) -> dict:
@@ -234,10 +242,27 @@ def _strategy(path: Path) -> Strategy:
     )
 
 
+REFERENCES = "references"  # the key of business.yml that is not a kind of business
+
+
+def _references(path: Path) -> Tuple[Tuple[re.Pattern, str], ...]:
+    if not path.exists():
+        return ()
+    result = []
+    for entry in _read(path).get(REFERENCES) or []:
+        if not isinstance(entry, dict) or not entry.get("cues") or not entry.get("ref"):
+            raise RepliesError(f"{path}: every reference needs cues and ref")
+        try:
+            result.append((re.compile(str(entry["cues"])), str(entry["ref"]).strip()))
+        except re.error as exc:
+            raise RepliesError(f"{path}: bad reference cues ({exc})") from exc
+    return tuple(result)
+
+
 def _business(path: Path) -> Dict[str, Dict[str, str]]:
     if not path.exists():
         return {"generic": {}}
-    data = _read(path)
+    data = {k: v for k, v in _read(path).items() if k != REFERENCES}
     generic = data.get("generic")
     if not isinstance(generic, dict) or set(generic) != BUSINESS_WORDS:
         raise RepliesError(f"{path}: 'generic' must give exactly {sorted(BUSINESS_WORDS)}")
@@ -281,4 +306,5 @@ def load_replies(folder: Path, complaint_types: Optional[FrozenSet[str]] = None)
         _strategy(folder / "strategy.yml"),
         _business(folder / "business.yml"),
         next_steps,
+        _references(folder / "business.yml"),
     )

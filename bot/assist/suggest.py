@@ -170,10 +170,16 @@ def _answers(
             and _supported(template, context)
         ]
         # this stage's own answers first, this complaint type's before the generic ones,
-        # then the one that uses most of what this customer said
+        # then the one that uses most of what this customer said (its demand included)
+        # while the record is unknown, the answer that asks for it ({ref}) before one that
+        # says what happens to a record not found yet
+        asks_ref = "order_id" not in context.details
         fitting.sort(
             key=lambda t: (
                 t.stage == "any",
+                asks_ref and "ref" not in t.placeholders,
+                # the customer's explicit demand is acknowledged (as applied for)
+                "request" in context.details and "request" not in t.placeholders,
                 t.complaint_type == "any",
                 -len(t.placeholders & SPECIFIC & context.details.keys()),
             )

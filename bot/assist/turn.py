@@ -426,7 +426,7 @@ def build_assist(
         date=facts.date,
         agent=staff.name if staff else None,
     )
-    details.update(replies.words(business))
+    details.update(replies.words(business, "\n".join(facts.texts)))
     details.update(said.details())
     if emotion:
         details["feeling"] = EMOTIONS[emotion]

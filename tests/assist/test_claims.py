@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.assist.claims import unsupported_claims
@@ -140,3 +142,55 @@ def test_a_template_with_an_undeclared_claim_stops_the_server(tmp_path):
     )
     with pytest.raises(RepliesError, match="x.1.*supervisor_approved"):
         load_replies(tmp_path)
+
+
+def test_a_hand_off_to_a_supervisor_while_the_customer_waits_needs_an_approval():
+    text = "這部分需要主管決定，我現在就把案件轉給主管，請您稍候一下。"
+    assert unsupported_claims(text, NONE, NONE, NONE)
+    assert not unsupported_claims(text, frozenset({"supervisor_approved"}), NONE, NONE)
+    applied = "需要主管決定的部分，我會整理好提出申請，有結果就在這裡告訴您。"
+    assert not unsupported_claims(applied, NONE, NONE, NONE)
+
+
+GROUNDED_WORDS = frozenset({"problem", "impact", "request"})
+
+
+def test_a_reply_that_restates_the_customer_moves_forward(replies):
+    """Template walk: a first reply (clarify) or an answer to 「怎麼處理」 that says back
+    the customer's words also asks for the reference or says the step; no reply only
+    notes things down and asks for more, and none opens with a filler 「嗯」."""
+    only_notes = re.compile(
+        "記(?:下來|錄)了?[^。]*還有(?:其他|要|沒有)|還有其他細節想讓我知道|"
+        "還有(?:其他)?(?:想|要|需要)?補充|還有其他(?:想讓我知道|需要我注意|讓您困擾)"
+    )
+    for t in replies.templates:
+        forward = t.placeholders & {"ref", "remedy"} or "？" in t.text
+        if t.placeholders & GROUNDED_WORDS and (t.stage == "clarify" or "how" in t.answers):
+            assert forward, t.id
+        if t.stage != "close":
+            assert not only_notes.search(t.text), t.id
+        assert not t.text.startswith("嗯"), t.id
+
+
+def test_each_text_applies_its_labelled_technique(replies):
+    """paraphrase_confirm and active_listening in the grounded replies and the answers
+    restate what this customer said (or the question they asked); a paraphrase that
+    answers a question never asks leave to start."""
+    reflects = re.compile("您想知道|您問的是|您想")
+    for t in replies.templates:
+        if not (t.id.startswith("grounded.") or t.answers):
+            continue
+        if t.technique in ("paraphrase_confirm", "active_listening"):
+            assert (
+                t.placeholders & GROUNDED_WORDS
+                or reflects.search(t.text)
+                or t.answers
+                & {
+                    "return",
+                    "how_much",
+                }
+            ), t.id
+        if t.answers and t.technique == "paraphrase_confirm":
+            assert "確認沒錯的話" not in t.text, t.id
+        if t.technique == "empathy" and t.id.startswith("grounded."):
+            assert "feeling" in t.placeholders or "不舒服" in t.text or "麻煩" in t.text, t.id

@@ -110,3 +110,14 @@ def test_customer_messages_come_from_user_events_only():
         {"event": "user", "text": "訂單編號 KF1"},
     ]
     assert [text for text, _ in customer_messages(events)] == ["東西壞了", "訂單編號 KF1"]
+
+
+@pytest.mark.parametrize(
+    "message, demand",
+    [
+        ("我不管什麼合約規定，網路爛成這樣，我現在就要解約", "解約"),
+        ("盜刷不是我的錯，今天就要先把那三萬塊退回我的戶頭", "把那三萬塊退回您的戶頭"),
+    ],
+)
+def test_an_explicit_demand_is_read_as_the_request(message, demand):
+    assert ground_message(message).request.text == demand

@@ -44,6 +44,21 @@ def kinds():
             "爭議",
         ),
         ("你們把我的包裹弄丟", "complaint_demanding", None, "lost", "追查"),
+        # what is already filed or done is followed up, never started again
+        (
+            "信用卡出現一筆不明的海外消費，我一發現就掛失並申請爭議，現在已經過了一個月",
+            "complaint_escalation",
+            "bank",
+            "already_handled",
+            "之前的處理紀錄",
+        ),
+        (
+            "結帳時多收了一道菜，找服務員核對了半天才給退",
+            "complaint_price_error",
+            "restaurant",
+            "already_handled",
+            "改善的流程",
+        ),
         ("燃氣表壞了兩個星期沒人來修", "complaint_escalation", None, "not_repaired", "到場的日期"),
         (
             "第一位專員說可以申請，轉到第二位又說條件不符合",

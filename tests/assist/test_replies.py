@@ -110,3 +110,22 @@ def test_business_words_are_checked(tmp_path):
     assert {"generic", "online_shop", "hotel", "telecom", "restaurant", "bank"} <= set(
         real.business
     )
+
+
+def test_the_reference_asked_for_follows_what_the_customer_named(folder):
+    """The business's default reference, unless the customer named what it is about: a
+    delivery order is not looked up by a booking name, a mortgage not by a card."""
+    replies = load_replies(folder)
+    delivery = replies.words("restaurant", "外送送來的麵，打開整碗都是香菜")["ref"]
+    assert "訂單編號" in delivery and "訂位" not in delivery
+    mortgage = replies.words("bank", "我打來問房貸寬限期的事")["ref"]
+    assert "貸款" in mortgage and "卡號" not in mortgage
+    assert replies.words("bank", "這筆轉帳怪怪的") == replies.words("bank")
+    assert "訂位姓名" not in replies.words("restaurant")["ref"]
+
+
+def test_a_reference_without_its_cues_is_named(folder):
+    path = folder / "business.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "  - ref: 訂單編號\n", encoding="utf-8")
+    with pytest.raises(RepliesError, match="cues and ref"):
+        load_replies(folder)

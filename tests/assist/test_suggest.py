@@ -334,11 +334,88 @@ def test_a_paraphrase_that_confirms_then_gives_the_step(replies):
     result = suggest(context(stage="assess", details=FULL, has_order=True, question="how"), replies)
     paraphrase = next(s for s in result if s.technique == "paraphrase_confirm")
     assert FULL["problem"] in paraphrase.text
-    confirm = paraphrase.text.index("？")
-    assert FULL["remedy"] in paraphrase.text[confirm:]
+    # it restates the problem, then acts: no asking leave to start
+    assert paraphrase.text.index(FULL["problem"]) < paraphrase.text.index(FULL["remedy"])
+    assert "確認沒錯的話" not in paraphrase.text
+    assert "對嗎？" not in paraphrase.text
 
 
 def test_answers_are_never_suggested_without_their_question(replies):
     for stage in STAGES:
         for s in suggest(context(stage=stage, details=FULL, has_order=True), replies):
             assert not s.id.startswith("answers."), s.id
+
+
+# --- issue 15, second blind review: every suggestion moves the case forward ---
+
+PERMISSION = re.compile("確認沒錯的話|沒問題的話我再|您同意的話我再")
+
+
+def test_message_one_acknowledges_and_asks_for_the_one_thing_needed(replies):
+    """Before the record is known, each of the three says back what the customer said
+    and asks for the reference: none only notes it down or asks for more details."""
+    said = _said(FULL, ("order_id",))
+    for complaint_type in (None, *COMPLAINT_TYPES):
+        result = suggest(
+            context(stage="clarify", complaint_type=complaint_type, details=said), replies
+        )
+        assert len(result) == 3, complaint_type
+        for s in result:
+            assert said["ref"] in s.text, (complaint_type, s.id, s.text)
+            assert "還有其他細節" not in s.text and "要補充" not in s.text, s.id
+
+
+def test_message_one_with_the_record_known_says_the_first_step(replies):
+    result = suggest(context(stage="clarify", details=FULL, has_order=True), replies)
+    grounded = [s for s in result if s.id.startswith("grounded.")]
+    assert grounded
+    for s in grounded:
+        assert FULL["remedy"] in s.text, s.id
+
+
+@pytest.mark.parametrize("stage", ["assess", "acknowledge", "clarify"])
+def test_message_two_acts_instead_of_asking_to_start(replies, stage):
+    """「你們打算怎麼處理？」with the order given: all three carry the step; a paraphrase
+    restates the problem first and asks no permission to begin."""
+    for question in ("how", "when"):
+        result = suggest(
+            context(stage=stage, details=FULL, has_order=True, question=question), replies
+        )
+        assert len(result) == 3
+        for s in result:
+            assert FULL["remedy"] in s.text or "查" in s.text, (question, s.id)
+            assert not PERMISSION.search(s.text), s.id
+        paraphrase = [s for s in result if s.technique == "paraphrase_confirm"]
+        for s in paraphrase:
+            assert s.text.index(FULL["problem"]) < s.text.index(FULL["remedy"]), s.id
+
+
+def test_the_customers_demand_is_acknowledged_as_applied_for_never_granted(replies):
+    from bot.assist.claims import PROMISES
+
+    angry = dict(emotion="angry", stage="assess", details=FULL, has_order=True, question="how")
+    result = suggest(context(**angry), replies)
+    with_demand = [s for s in result if FULL["request"] in s.text]
+    assert len(with_demand) >= 2, [s.text for s in result]
+    for s in with_demand:
+        assert "申請" in s.text, s.id
+        assert not PROMISES.search(s.text), s.id
+
+
+def test_a_question_before_the_record_is_known_asks_for_it_in_every_technique(replies):
+    said = _said(FULL, ("order_id",))
+    for question in ("how", "when"):
+        result = suggest(context(stage="clarify", details=said, question=question), replies)
+        assert len({s.technique for s in result}) == 3
+        for s in result:
+            assert said["ref"] in s.text, (question, s.id, s.text)
+
+
+def test_no_supervisor_hand_off_before_an_approval(replies):
+    for stage in ("refer", "acknowledge", "assess"):
+        for complaint_type in (None, *COMPLAINT_TYPES):
+            for s in suggest(
+                context(stage=stage, complaint_type=complaint_type, details=FULL, has_order=True),
+                replies,
+            ):
+                assert not re.search("轉(?:給|到)主管[^。]{0,14}稍候", s.text), s.id

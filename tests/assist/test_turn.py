@@ -288,3 +288,24 @@ def test_escalation_claims_need_a_history_and_a_threat(resources):
                 facts, stage, replies=replies, policy=policy, today=dt.date(2026, 11, 27)
             )
             assert claim not in {s.id for s in assist.suggestions}, (texts, stage)
+
+
+def test_the_reference_asked_follows_the_customers_words(resources):
+    replies, policy = resources
+    text = "外送送來的麵，備註寫了不要香菜，打開整碗都是香菜"
+    facts = TurnFacts.from_tracker(
+        "c-4",
+        {"complaint_type": "complaint_special_request"},
+        {**_latest({**UNCERTAIN, "uncertain": False}), "text": text},
+    )
+    assist = build_assist(
+        facts,
+        "clarify",
+        replies=replies,
+        policy=policy,
+        today=dt.date(2026, 11, 27),
+        business="restaurant",
+    )
+    texts = [s["text"] for s in assist.payload["suggestions"]]
+    assert any("訂單編號" in t for t in texts), texts
+    assert not any("訂位" in t for t in texts), texts
