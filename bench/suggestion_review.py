@@ -1,7 +1,7 @@
 """A blind review of the suggestions anyone can repeat (issue 15).
 
     .venv/bin/python bench/suggestion_review.py [--n 40] [--seed 15]
-    .venv/bin/python bench/suggestion_review.py --score results/review/grades.csv
+    .venv/bin/python bench/suggestion_review.py --score results/review/grades.csv [--key K]
 
 **Sheet.** Takes ``--n`` complaints of the in-the-wild set (``tests/nlu_wild.yml``: real
 customers' wording that nobody wrote for the templates) as first messages, then
@@ -362,9 +362,15 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--model", type=Path, default=ROOT / "models/kefu.tar.gz")
     parser.add_argument("--out", type=Path, default=ROOT / "results/review")
     parser.add_argument("--score", type=Path, help="a graded grades.csv: print the table")
+    parser.add_argument(
+        "--key", type=Path, help="the sheet's key.csv (default: the one beside --score)"
+    )
     args = parser.parse_args(argv)
     if args.score:
-        print_table(score(args.score, args.out / "key.csv"))
+        key = args.key or args.score.parent / "key.csv"
+        if not key.is_file():
+            raise SystemExit(f"no key at {key}: name the sheet's key.csv with --key")
+        print_table(score(args.score, key))
         return
     conversations = asyncio.run(_generate(args.n, args.seed, args.model))
     rows = _items(conversations, args.seed)

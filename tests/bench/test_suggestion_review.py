@@ -92,3 +92,24 @@ def test_the_score_is_the_table_of_the_issue(tmp_path, capsys):
     assert result["distinct"][1] == len(rows)
     review.print_table(result)
     assert "A+B" in capsys.readouterr().out
+
+
+def test_the_score_reads_the_key_beside_the_grades(tmp_path, capsys):
+    """--score must not pair a sheet's grades with another sheet's key (the default --out)."""
+    conversations = _conversations(1)
+    rows = review._items(conversations, 15)
+    sheet = tmp_path / "elsewhere"
+    review._write_sheet(conversations, rows, sheet)
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    (stale / "key.csv").write_text("item,template,technique,stage,basis,text\n", "utf-8")
+    with (sheet / "grades.csv").open(encoding="utf-8-sig") as handle:
+        graded = list(csv.DictReader(handle))
+    with (sheet / "grades.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(graded[0]))
+        writer.writeheader()
+        writer.writerows({**row, "grade": "B"} for row in graded)
+    review.main(["--score", str(sheet / "grades.csv"), "--out", str(stale)])
+    assert f"| send as-is or after a light edit (A+B) | 100% (0 of {len(rows)} as-is)" in (
+        capsys.readouterr().out
+    )
