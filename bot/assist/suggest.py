@@ -242,13 +242,24 @@ def suggest(
             ]
             # the customer's own words first, then this complaint type's, then the generic
             fitting.sort(key=lambda t: (not t.placeholders & GROUNDED, t.complaint_type == "any"))
-            picked = _first_new(rank(context, fitting), context.details, texts)
+            picked = _first_new(_grounded_first(rank, context, fitting), context.details, texts)
             if picked is not None:
                 template, text = picked
                 chosen.append(Suggestion(template.id, technique, text, stage))
                 texts.add(text)
                 break
     return chosen
+
+
+def _grounded_first(
+    rank: Ranker, context: ReplyContext, templates: Sequence[Template]
+) -> List[Template]:
+    """``rank``'s order within two tiers: the templates that say back what this customer
+    said, then the others. The learned order (bot/assist/learning.py) decides among
+    equals; it never puts a generic sentence above one in the customer's own words."""
+    grounded = [t for t in templates if t.placeholders & GROUNDED]
+    others = [t for t in templates if not t.placeholders & GROUNDED]
+    return [*rank(context, grounded), *rank(context, others)]
 
 
 def _first_new(

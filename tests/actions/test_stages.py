@@ -22,9 +22,16 @@ def services(redis_server, redis_client, monkeypatch):
     return created
 
 
-def tracker(slots=None, agent="agent1", score=-0.7, flag=False, intent="complaint_defect"):
+def tracker(
+    slots=None,
+    agent="agent1",
+    score=-0.7,
+    flag=False,
+    intent="complaint_defect",
+    text="我的吹風機用兩天就壞了",
+):
     latest = {
-        "text": "我的吹風機用兩天就壞了",
+        "text": text,
         "intent": {"name": intent, "confidence": 0.93},
         "entities": [{"entity": "product", "value": "吹風機"}],
         "sentiment": {"label": "negative", "score": score},
@@ -108,20 +115,21 @@ async def test_redis_down_still_suggests(services, monkeypatch):
 
 
 async def test_the_wording_agents_use_comes_first(services):
-    """The learned order: with one empathy template used on almost every showing for
-    defects, the turn action puts it first among the empathy wordings."""
-    first, _ = await run(tracker(ACKNOWLEDGE), "acknowledge")
-    empathy = [s for s in first["assist"]["suggestions"] if s["technique"] == "empathy"]
-    fitting = [
-        t.id
-        for t in services.replies.templates
-        if t.technique == "empathy"
-        and t.stage == "acknowledge"
-        and t.complaint_type in ("any", "complaint_defect")
-        and not t.sentiments
-        and t.placeholders <= {"customer", "product", "order_id", "agent"}  # all known here
-    ]
-    favourite = next(t for t in fitting if not empathy or t != empathy[0]["id"])
+    """The learned order: with one wording used on almost every showing for defects, the
+    turn action puts it first among the wordings of its technique that fit. (Where the
+    customer's own words are known, the wordings that say them back come first whatever
+    the counts, bot/assist/suggest.py: so this customer says nothing to say back.)"""
+    plain = "這件事請你們處理一下"
+    # with no counts yet the prior alone orders the wordings: what comes first varies
+    shown: dict = {}
+    for _ in range(12):
+        custom, _ = await run(tracker(ACKNOWLEDGE, text=plain), "acknowledge")
+        for s in custom["assist"]["suggestions"]:
+            shown.setdefault(s["technique"], set()).add(s["id"])
+    technique, ids = max(shown.items(), key=lambda item: len(item[1]))
+    assert len(ids) >= 2, shown
+    fitting = sorted(ids)
+    favourite = fitting[-1]
     for _ in range(60):
         await services.template_stats.record_shown("complaint_defect", [favourite])
         await services.template_stats.record_used("complaint_defect", favourite)
@@ -131,9 +139,9 @@ async def test_the_wording_agents_use_comes_first(services):
                 await services.template_stats.record_shown("complaint_defect", [other])
     chosen = []
     for _ in range(5):
-        custom, _ = await run(tracker(ACKNOWLEDGE), "acknowledge")
-        chosen += [s["id"] for s in custom["assist"]["suggestions"] if s["technique"] == "empathy"]
-    assert chosen.count(favourite) >= 4
+        custom, _ = await run(tracker(ACKNOWLEDGE, text=plain), "acknowledge")
+        chosen += [s["id"] for s in custom["assist"]["suggestions"] if s["technique"] == technique]
+    assert chosen.count(favourite) >= 4, (technique, chosen)
 
 
 def conversation(first, second, slots=None, agent="agent1"):

@@ -9,7 +9,14 @@ import pytest
 
 from bot.assist.analysis import COMPLAINT_TYPES
 from bot.assist.replies import STAGES, TECHNIQUES, load_replies
-from bot.assist.suggest import ReplyContext, details_from, render, suggest, technique_order
+from bot.assist.suggest import (
+    GROUNDED,
+    ReplyContext,
+    details_from,
+    render,
+    suggest,
+    technique_order,
+)
 from tests.conftest import ROOT
 
 FULL = details_from(
@@ -252,6 +259,23 @@ def test_the_customers_own_words_come_first_for_paraphrase_and_listening(replies
         restating = [s for s in result if s.technique in ("paraphrase_confirm", "active_listening")]
         assert restating, stage
         assert all("房間隔音很差" in s.text or "整晚" in s.text for s in restating), stage
+
+
+def test_a_learned_order_never_puts_a_generic_wording_above_the_customers_words(replies):
+    """The learned ranker (bot/assist/learning.py) orders within a tier: here one that
+    puts every template without the customer's words first still gets grounded replies."""
+    said = {"problem": "房間隔音很差", "impact": "害您整晚都沒睡好", "feeling": "很生氣"}
+
+    def generic_first(_context, templates):
+        return sorted(templates, key=lambda t: bool(t.placeholders & GROUNDED))
+
+    result = suggest(
+        context(stage="acknowledge", details=said, has_order=True, emotion="angry"),
+        replies,
+        rank=generic_first,
+    )
+    empathy = [s for s in result if s.technique == "empathy"]
+    assert empathy and "房間隔音很差" in empathy[0].text, result
 
 
 def test_the_question_asked_is_answered_first_with_the_next_step(replies):
