@@ -1,4 +1,4 @@
-"""Two measured fixes to Rasa's hot path, installed by the assist channel in the Rasa server.
+"""Three measured fixes to Rasa's hot path, installed by the assist channel in the Rasa server.
 
 **The response check.** Rasa 3.6 checks every action server response with ``jsonschema.validate``, which checks
 the schema itself first and builds a new validator on every call: with jsonschema 4.17
@@ -18,6 +18,14 @@ carries, of the events, the customer messages of that window and every event aft
 latest customer message, in order; the rest of ``current_state`` (slots, latest message,
 active loop, latest action, paused, followup action) is Rasa's, computed as before. Other
 custom actions (none today) still get the whole tracker.
+
+**The copy made for each action.** ``MessageProcessor._run_action`` runs every action on
+``tracker.copy()``, which replays every event of the session into a new tracker (a tenth
+of the Rasa server's time per turn past turn 150), so that the policy's events can be
+dropped if the action rejects them. For an action of :data:`TRIMMED_ACTIONS` predicted
+with no policy events there is nothing to drop, and the remote action only reads the
+tracker (``_action_call_format``, the response templates), so it runs on the tracker
+itself; any other action, or a prediction that carries events, gets Rasa's copy.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ TRIMMED_ACTIONS = frozenset({"action_assist_turn"})
 
 _installed = False
 _rasa_action_call_format = None
+_rasa_run_action = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -103,15 +112,28 @@ def _action_call_format(self, tracker: "DialogueStateTracker", domain: "Domain")
     return _rasa_action_call_format(self, tracker, domain)  # type: ignore[misc]
 
 
+async def _run_action(self, action, tracker, output_channel, nlg, prediction):  # noqa: ANN001, ANN201
+    if prediction.events or action.name() not in TRIMMED_ACTIONS:
+        return await _rasa_run_action(self, action, tracker, output_channel, nlg, prediction)
+    tracker.copy = lambda: tracker  # this call only: the action reads it, never changes it
+    try:
+        return await _rasa_run_action(self, action, tracker, output_channel, nlg, prediction)
+    finally:
+        del tracker.copy
+
+
 def install() -> None:
     """Idempotent: patch once per process."""
     global _installed
     if _installed:
         return
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.processor import MessageProcessor
 
-    global _rasa_action_call_format
+    global _rasa_action_call_format, _rasa_run_action
     RemoteAction._validate_action_result = _validate_action_result
     _rasa_action_call_format = RemoteAction._action_call_format
     RemoteAction._action_call_format = _action_call_format
+    _rasa_run_action = MessageProcessor._run_action
+    MessageProcessor._run_action = _run_action
     _installed = True
