@@ -12,14 +12,15 @@ those states begin: the slots as they were at the cut (with whether they were se
 customer's message then latest, and the events from the cut on. Everything else
 (the active loop, default actions, the text-or-intent choice) reads the whole tracker
 as before, and a tracker that is short, or whose tail holds an event the cut does not
-restore (a slot or conversation reset, a form's loop events), is read whole: the
+restore (a slot or conversation reset, a form's loop events), or a loop at all, is read
+whole, as is one where going back from the cut meets an event that undoes others: the
 prediction is always RulePolicy's (tests/dialogue/test_rule_policy.py checks every turn
 of every story and a 150-turn conversation against it).
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.engine.graph import ExecutionContext
@@ -30,6 +31,7 @@ from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionExecutionRejected,
+    ActionReverted,
     ActiveLoop,
     AllSlotsReset,
     Event,
@@ -37,6 +39,7 @@ from rasa.shared.core.events import (
     Restarted,
     SessionStarted,
     SlotSet,
+    UserUtteranceReverted,
     UserUttered,
 )
 from rasa.shared.core.generator import TrackerWithCachedStates
@@ -51,7 +54,7 @@ _NOT_RESTORED = (
     LoopInterrupted,
     ActionExecutionRejected,
 )
-_RESETS = (AllSlotsReset, Restarted, SessionStarted)
+_UNDO = (ActionReverted, UserUtteranceReverted)
 
 
 def longest_rule(lookup: Dict[str, Any]) -> int:
@@ -60,40 +63,73 @@ def longest_rule(lookup: Dict[str, Any]) -> int:
     return max((len(RulePolicy._rule_key_to_state(key)) for key in keys), default=0)
 
 
-def _slot_at(events: Sequence[Event], name: str) -> Optional[Tuple[Any]]:
-    """The value slot ``name`` was last set to in ``events`` (as a 1-tuple), None if it was
-    not set since the last reset."""
-    for event in reversed(events):
-        if isinstance(event, SlotSet) and event.key == name:
-            return (event.value,)
-        if isinstance(event, _RESETS):
+def _before(
+    events: Sequence[Event], cut: int, names: Set[str]
+) -> Optional[Tuple[Dict[str, Any], Optional[UserUttered]]]:
+    """The values slots ``names`` were last set to before ``events[cut]`` (a slot not set
+    since the last reset is left out) and the customer message latest there, found going
+    back from the cut; None if an event undoing others comes first (read whole)."""
+    values: Dict[str, Any] = {}
+    latest: Optional[UserUttered] = None
+    wanted = set(names)
+    for index in range(cut - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, _UNDO):
             return None
-    return None
+        if isinstance(event, (Restarted, SessionStarted)):
+            break  # the tracker is reset there: no slot set, no message
+        if isinstance(event, AllSlotsReset):
+            wanted.clear()  # the slots are reset there, the latest message is not
+        elif isinstance(event, SlotSet) and event.key in wanted:
+            values[event.key] = event.value
+            wanted.discard(event.key)
+        elif latest is None and isinstance(event, UserUttered):
+            latest = event
+        if latest is not None and not wanted:
+            break
+    return values, latest
 
 
 def cut_tracker(tracker: DialogueStateTracker, states: int) -> Optional[DialogueStateTracker]:
     """A tracker whose last ``states`` states (``past_states``) are ``tracker``'s, holding
-    only the events from where they begin; None when ``tracker`` must be read whole."""
-    events = tracker.applied_events()
-    actions = [i for i, e in enumerate(events) if isinstance(e, ActionExecuted)]
+    only the events from where they begin; None when ``tracker`` must be read whole.
+
+    Found going back from the latest event, so it costs the recent turns, not the whole
+    session: the events that ``applied_events()`` would drop (reverted ones, those before
+    a restart) are never reached unless an undoing event is, and then the tracker is read
+    whole; so is any tracker with a loop (a loop's execution undoes its earlier ones)."""
+    if states < 1 or tracker.active_loop:
+        return None
+    events = list(tracker.events)
+    if any(isinstance(e, ActiveLoop) for e in events):
+        return None
     # past_states: the state before each action, then the current one; the cut tracker's
-    # first state (before its first action) has no previous action, so it is one more
-    if states < 1 or len(actions) <= states:
+    # first state (before its first action) has no previous action, so it is dropped
+    seen, cut = 0, -1
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, _NOT_RESTORED + _UNDO):
+            return None
+        if isinstance(event, ActionExecuted):
+            seen += 1
+            if seen == states:
+                cut = index
+                break
+    if cut < 0:
         return None
-    cut = actions[-states]
-    head, tail = events[:cut], events[cut:]
-    if any(isinstance(e, _NOT_RESTORED) for e in tail) or tracker.active_loop:
-        return None
-    restored: List[Event] = []
+    tail = events[cut:]
     in_tail = {e.key for e in tail if isinstance(e, SlotSet)}
+    found = _before(events, cut, in_tail)
+    if found is None:
+        return None
+    values, latest = found
+    restored: List[Event] = []
     for name, slot in tracker.slots.items():
         if name in in_tail:
-            value = _slot_at(head, name)
-            if value is not None:
-                restored.append(SlotSet(name, value[0]))
+            if name in values:
+                restored.append(SlotSet(name, values[name]))
         elif slot.has_been_set:
             restored.append(SlotSet(name, slot.value))
-    latest = next((e for e in reversed(head) if isinstance(e, UserUttered)), None)
     if latest is not None:
         restored.append(latest)
     cut_off = tracker.init_copy()

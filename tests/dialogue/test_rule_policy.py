@@ -12,9 +12,11 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    AllSlotsReset,
     BotUttered,
     SessionStarted,
     SlotSet,
+    UserUtteranceReverted,
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -157,3 +159,24 @@ def test_the_cut_tracker_has_the_slots_and_message_of_the_whole(domain):
     assert cut.current_slot_values() == tracker.current_slot_values()
     assert cut.latest_message.text == tracker.latest_message.text
     assert cut.past_states(domain)[-4:] == tracker.past_states(domain)[-4:]
+
+
+@pytest.mark.parametrize(
+    "inserted",
+    [
+        [AllSlotsReset()],  # the slots set again after it are read, the message is kept
+        [AllSlotsReset(), ActionExecuted("action_listen")],
+        [UserUttered("等一下", {"name": "greet"}), UserUtteranceReverted()],  # undone
+        [SessionStarted(), ActionExecuted("action_listen")],
+    ],
+)
+@pytest.mark.parametrize("at", [8, 20, 31, 40])
+def test_resets_and_undone_messages_before_the_cut(policy, domain, inserted, at):
+    events = _long_conversation(6)
+    events = [*events[:at], *inserted, *events[at:]]
+    tracker = DialogueStateTracker.from_events("s", events, domain.slots)
+    recent = policy.recent_states
+    cut = cut_tracker(tracker, recent)
+    if cut is not None:
+        assert cut.past_states(domain)[-recent:] == tracker.past_states(domain)[-recent:]
+    assert _compare(policy, events, domain) >= 0
