@@ -7,7 +7,7 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL := models/kefu.tar.gz
-TRAIN_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories data/dict bot/nlu -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null | sort)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories data/dict bot/nlu bot/dialogue -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null | sort)
 
 # Rasa's training cache lives in the project, so `make clean` is a real clean slate.
 export RASA_CACHE_DIRECTORY := $(CURDIR)/.cache/rasa

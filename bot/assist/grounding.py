@@ -12,15 +12,28 @@ stripped of connectives and intensifiers (然後, 根本, 明明 …), trimmed t
 and kept with the message it came from. A clause with an insult or profanity is never
 quoted back. A later message that says it again replaces what an earlier one said.
 Simplified input is read in Traditional (:func:`bot.nlu.script.to_traditional`).
+
+What a turn reads of the conversation is a window that does not grow with it
+(:func:`message_window`): the first :data:`FIRST_MESSAGES` customer messages, where the
+problem is usually stated, and the last :data:`LAST_MESSAGES`, where what the customer
+feels, asks and threatens now is. A long chat's middle is left out, so a turn costs the
+same at message 200 as at message 15 (issue 14); the Rasa server sends the action server
+only these messages (bot/channels/speedups.py).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar
 
 MAX_CHARS = 24
+
+# the customer messages a turn reads (message_window): the opening ones and the latest ones
+FIRST_MESSAGES = 3
+LAST_MESSAGES = 12
+
+T = TypeVar("T")
 
 # never quoted back, whatever the clause says
 INSULTS = (
@@ -319,10 +332,21 @@ def ground(messages: Iterable[str]) -> Grounding:
     return Grounding(problem, impact, request)
 
 
+def message_window(messages: Sequence[T]) -> Tuple[T, ...]:
+    """The customer messages a turn reads, in order: the first :data:`FIRST_MESSAGES` and
+    the last :data:`LAST_MESSAGES` (all of them while there are no more than both)."""
+    if len(messages) <= FIRST_MESSAGES + LAST_MESSAGES:
+        return tuple(messages)
+    return (*messages[:FIRST_MESSAGES], *messages[-LAST_MESSAGES:])
+
+
+def is_customer_message(event: dict) -> bool:
+    """A tracker event (as a dict) that is a message the customer wrote."""
+    return event.get("event") == "user" and bool(event.get("text"))
+
+
 def customer_messages(events: Iterable[dict]) -> Tuple[Tuple[str, dict], ...]:
-    """The customer's messages of a tracker's events: ``(text, parse_data)`` in order."""
-    result = []
-    for event in events:
-        if event.get("event") == "user" and event.get("text"):
-            result.append((event["text"], event.get("parse_data") or {}))
-    return tuple(result)
+    """The customer's messages of a tracker's events: ``(text, parse_data)`` in order,
+    those of :func:`message_window` (the events may hold only those already)."""
+    every = [(e["text"], e.get("parse_data") or {}) for e in events if is_customer_message(e)]
+    return message_window(every)

@@ -55,7 +55,8 @@ class TurnFacts:
     # the NLU's complaint reading of this message (docs/nlu.md): is_complaint, probability,
     # type, confidence, uncertain, candidates
     complaint: Mapping[str, Any] = field(default_factory=dict)
-    # the customer's messages of this conversation, oldest first: (text, parse data)
+    # the customer's messages of this conversation that a turn reads, oldest first:
+    # (text, parse data), the window of bot/assist/grounding.py's message_window
     messages: Tuple[Tuple[str, Mapping[str, Any]], ...] = ()
     approved: bool = False  # a supervisor approved something in this conversation
 

@@ -1,18 +1,51 @@
-"""One measured fix to Rasa's hot path, installed by the assist channel in the Rasa server.
+"""Three measured fixes to Rasa's hot path, installed by the assist channel in the Rasa server.
 
-Rasa 3.6 checks every action server response with ``jsonschema.validate``, which checks
+**The response check.** Rasa 3.6 checks every action server response with ``jsonschema.validate``, which checks
 the schema itself first and builds a new validator on every call: with jsonschema 4.17
 that was half of the Rasa server's time per customer turn (py-spy, bench/assist_latency.py).
 :func:`install` replaces ``RemoteAction._validate_action_result`` by the same check with
 one validator built once; invalid responses are still refused with the same error.
+
+**The tracker sent to the action server.** Rasa 3.6's ``RemoteAction._action_call_format``
+sends the whole tracker with every action call (``current_state(EventVerbosity.ALL)``:
+every event of the session through ``as_dict()``, then JSON), and the action server parses
+it all back: in a long conversation (1,800 events after 100 turns) that was a third of the
+Rasa server's time per turn and grew with every turn (py-spy, bench/long_conversation.py).
+``action_assist_turn`` reads of the events only the customer messages of its window
+(:func:`bot.assist.grounding.message_window`); everything else it reads is the state
+(``slots``, ``latest_message``). So for the actions in :data:`TRIMMED_ACTIONS` the request
+carries, of the events, the customer messages of that window and every event after the
+latest customer message, in order; the rest of ``current_state`` (slots, latest message,
+active loop, latest action, paused, followup action) is Rasa's, computed as before. Other
+custom actions (none today) still get the whole tracker.
+
+**The copy made for each action.** ``MessageProcessor._run_action`` runs every action on
+``tracker.copy()``, which replays every event of the session into a new tracker (a tenth
+of the Rasa server's time per turn past turn 150), so that the policy's events can be
+dropped if the action rejects them. For an action of :data:`TRIMMED_ACTIONS` predicted
+with no policy events there is nothing to drop, and the remote action only reads the
+tracker (``_action_call_format``, the response templates), so it runs on the tracker
+itself; any other action, or a prediction that carries events, gets Rasa's copy.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict
+from typing import TYPE_CHECKING, Any, Dict, List
+
+from bot.assist.grounding import message_window
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import Event
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+# custom actions that read only the window's customer messages of the events
+TRIMMED_ACTIONS = frozenset({"action_assist_turn"})
 
 _installed = False
+_rasa_action_call_format = None
+_rasa_run_action = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -42,12 +75,65 @@ def _validate_action_result(self, result: Dict[str, Any]) -> bool:  # noqa: ANN0
         raise e
 
 
+def sent_events(events: "List[Event]") -> "List[Event]":
+    """The events an action of :data:`TRIMMED_ACTIONS` is sent: the customer messages of
+    the window, then every event after the latest customer message (in order)."""
+    from rasa.shared.core.events import UserUttered
+
+    # the same messages bot.assist.grounding.customer_messages reads: user events with text
+    said = [i for i, e in enumerate(events) if isinstance(e, UserUttered) and e.text]
+    if not said:
+        return list(events)
+    kept = [events[i] for i in message_window(said)]
+    return kept + list(events[said[-1] + 1 :])
+
+
+class _TrimmedTracker:
+    """The tracker as ``_action_call_format`` reads it, with :func:`sent_events` for its
+    events: ``current_state`` turns only those into dicts (everything else delegated)."""
+
+    def __init__(self, tracker: "DialogueStateTracker") -> None:
+        self._tracker = tracker
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tracker, name)
+
+    def current_state(self, event_verbosity: Any = None) -> Dict[str, Any]:
+        from rasa.shared.core.trackers import EventVerbosity
+
+        state = self._tracker.current_state(EventVerbosity.NONE)
+        state["events"] = [e.as_dict() for e in sent_events(list(self._tracker.events))]
+        return state
+
+
+def _action_call_format(self, tracker: "DialogueStateTracker", domain: "Domain") -> Dict[str, Any]:  # noqa: ANN001
+    if self.name() in TRIMMED_ACTIONS:
+        tracker = _TrimmedTracker(tracker)  # type: ignore[assignment]
+    return _rasa_action_call_format(self, tracker, domain)  # type: ignore[misc]
+
+
+async def _run_action(self, action, tracker, output_channel, nlg, prediction):  # noqa: ANN001, ANN201
+    if prediction.events or action.name() not in TRIMMED_ACTIONS:
+        return await _rasa_run_action(self, action, tracker, output_channel, nlg, prediction)
+    tracker.copy = lambda: tracker  # this call only: the action reads it, never changes it
+    try:
+        return await _rasa_run_action(self, action, tracker, output_channel, nlg, prediction)
+    finally:
+        del tracker.copy
+
+
 def install() -> None:
     """Idempotent: patch once per process."""
     global _installed
     if _installed:
         return
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.processor import MessageProcessor
 
+    global _rasa_action_call_format, _rasa_run_action
     RemoteAction._validate_action_result = _validate_action_result
+    _rasa_action_call_format = RemoteAction._action_call_format
+    RemoteAction._action_call_format = _action_call_format
+    _rasa_run_action = MessageProcessor._run_action
+    MessageProcessor._run_action = _run_action
     _installed = True

@@ -302,3 +302,94 @@ async def test_a_customers_question_brings_the_fitting_article(services):
     t.latest_message["text"] = "好的謝謝你"
     custom, _ = await run(t, "clarify")
     assert custom["assist"]["knowledge"] == []
+
+
+# --- the tracker the Rasa server sends (bot/channels/speedups.py) ---------------------
+
+LONG_TEXTS = [
+    "你好，我上週買的吹風機用兩天就壞了，插電完全沒反應",
+    "訂單編號是 KF20261102001",
+    "我明天要出差，現在沒得用很困擾",
+    "為什麼退款要等這麼久？",
+    "如果再拖下去我就要去消基會申訴了",
+    "你們到底打算怎麼處理？",
+]
+
+
+def long_tracker(turns):
+    """A Rasa tracker of ``turns`` customer messages, each answered by the turn action."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    t = DialogueStateTracker("conv-long", domain.slots)
+    t.update(ActionExecuted("action_session_start"))
+    t.update(SlotSet("complaint_type", "complaint_defect"))
+    t.update(SlotSet("order_id", "KF20261102001"))
+    for n in range(turns):
+        text = LONG_TEXTS[n % len(LONG_TEXTS)]
+        t.update(ActionExecuted("action_listen"))
+        intent = {"name": "complaint_defect", "confidence": 0.9}
+        parse = {
+            "text": text,
+            "intent": intent,
+            "entities": [],
+            "sentiment": {"label": "negative", "score": -0.2 - (n % 5) / 10},
+            "escalation": {"flag": False, "cues": []},
+            "metadata": {"kefu": {"agent": "agent1"}},
+        }
+        t.update(UserUttered(text, intent, [], parse))
+        if n == turns - 1:
+            break
+        t.update(ActionExecuted("action_assist_turn"))
+        t.update(BotUttered(data={"custom": {"audience": "agent", "assist": {"n": n}}}))
+        t.update(SlotSet("stage", "acknowledge"))
+        t.update(SlotSet("suggested", [f"s{n}"]))
+    return t, domain
+
+
+def _without_timing(value):
+    if isinstance(value, dict):
+        return {k: _without_timing(v) for k, v in value.items() if k != "timing"}
+    if isinstance(value, list):
+        return [_without_timing(v) for v in value]
+    return value
+
+
+async def test_the_action_gets_what_it_reads_from_a_long_trackers_trimmed_events(
+    services, monkeypatch
+):
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.trackers import EventVerbosity
+
+    from bot.assist.grounding import FIRST_MESSAGES, LAST_MESSAGES
+    from bot.channels import speedups
+
+    speedups.install()
+    t, domain = long_tracker(200)
+    sent = RemoteAction("action_assist_turn", None)._action_call_format(t, domain)
+    whole = t.current_state(EventVerbosity.ALL)  # what Rasa itself sends
+    trimmed = sent["tracker"]
+    assert {k: v for k, v in trimmed.items() if k != "events"} == {
+        k: v for k, v in whole.items() if k != "events"
+    }
+    users = [e for e in whole["events"] if e["event"] == "user"]
+    assert len(users) == 200 and len(trimmed["events"]) < len(whole["events"]) / 10
+    window = users[:FIRST_MESSAGES] + users[-LAST_MESSAGES:]
+    assert [e for e in trimmed["events"] if e["event"] == "user"] == window
+    assert trimmed["events"][-1] == whole["events"][-1]
+    # another custom action would still get every event
+    other = RemoteAction("action_other", None)._action_call_format(t, domain)
+    assert other["tracker"]["events"] == whole["events"]
+
+    # the action answers the same from either (the learned ranking left out: it samples)
+    monkeypatch.setattr(stages, "thompson_ranker", lambda stats, rng: None)
+    answers = []
+    for state in (whole, trimmed):
+        dispatcher = CollectingDispatcher()
+        events = await stages.ActionAssistTurn().run(dispatcher, Tracker.from_dict(state), {})
+        answers.append(_without_timing([events, dispatcher.messages]))
+    assert answers[0] == answers[1]
+    said = answers[0][1][1]["custom"]["assist"]["analysis"]["customer_said"]
+    assert said["problem"]["source"] in LONG_TEXTS[:FIRST_MESSAGES]

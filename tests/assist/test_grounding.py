@@ -5,13 +5,16 @@ from __future__ import annotations
 import pytest
 
 from bot.assist.grounding import (
+    FIRST_MESSAGES,
     INSULTS,
+    LAST_MESSAGES,
     MAX_CHARS,
     clauses,
     customer_messages,
     ground,
     ground_message,
     has_insult,
+    message_window,
     to_agent_voice,
 )
 
@@ -121,3 +124,25 @@ def test_customer_messages_come_from_user_events_only():
 )
 def test_an_explicit_demand_is_read_as_the_request(message, demand):
     assert ground_message(message).request.text == demand
+
+
+def test_the_window_is_the_opening_and_the_latest_messages():
+    assert message_window(list(range(FIRST_MESSAGES + LAST_MESSAGES))) == tuple(
+        range(FIRST_MESSAGES + LAST_MESSAGES)
+    )
+    window = message_window(list(range(200)))
+    assert window == (*range(FIRST_MESSAGES), *range(200 - LAST_MESSAGES, 200))
+
+
+def test_customer_messages_of_a_long_conversation_are_its_window():
+    events = []
+    for n in range(200):
+        events.append({"event": "user", "text": f"第 {n} 則", "parse_data": {"n": n}})
+        events.append({"event": "bot", "text": "agent"})
+    read = customer_messages(events)
+    assert [parse["n"] for _, parse in read] == [
+        *range(FIRST_MESSAGES),
+        *range(200 - LAST_MESSAGES, 200),
+    ]
+    # reading the window again gives the window: the Rasa server may send only these
+    assert customer_messages({"event": "user", "text": t, "parse_data": p} for t, p in read) == read

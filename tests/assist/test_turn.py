@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from bot.assist.grounding import FIRST_MESSAGES, LAST_MESSAGES
 from bot.assist.replies import load_replies
-from bot.assist.turn import TurnFacts, build_assist
+from bot.assist.turn import TurnFacts, build_assist, holds
 from bot.policy import load_policy
 from tests.conftest import ROOT
 
@@ -309,3 +310,51 @@ def test_the_reference_asked_follows_the_customers_words(resources):
     texts = [s["text"] for s in assist.payload["suggestions"]]
     assert any("訂單編號" in t for t in texts), texts
     assert not any("訂位" in t for t in texts), texts
+
+
+def _long_conversation(count):
+    """``count`` customer messages: the problem first, a threat in the middle, then
+    going round in circles, and an angry question at the end; the agent in between."""
+    texts = [FIRST, SECOND, "我明天要出差，現在沒得用很困擾"]
+    middle = count // 2
+    for n in range(3, count - 1):
+        texts.append(
+            "再這樣拖下去我就去消基會申訴" if n == middle else "所以到底什麼時候會處理好？"
+        )
+    texts.append("你們到底打算怎麼處理？我真的很生氣！")
+    events = []
+    for n, text in enumerate(texts):
+        score = -0.8 if n == count - 1 else -0.3
+        parse = {"intent": {"name": "ask_status"}, "sentiment": {"score": score}}
+        events.extend(_events((text, parse)))
+        events.append({"event": "bot", "text": "好的，我了解"})
+    return texts, events
+
+
+def test_a_200_message_conversation_reads_its_window(resources):
+    replies, policy = resources
+    texts, events = _long_conversation(200)
+    window = [e for e in events if e["event"] == "user"]
+    window = window[:FIRST_MESSAGES] + window[-LAST_MESSAGES:]
+    slots = {"complaint_type": "complaint_defect", "order_id": "KF20261102001"}
+    latest = window[-1]["parse_data"]
+    whole = TurnFacts.from_tracker("c-9", slots, latest, events)
+    windowed = TurnFacts.from_tracker("c-9", slots, latest, window)
+    assert whole == windowed
+    assert len(whole.messages) == FIRST_MESSAGES + LAST_MESSAGES
+    assert whole.texts[0] == FIRST and whole.texts[-1] == texts[-1]
+    day = dt.date(2026, 11, 27)
+    one, other = (
+        build_assist(f, "acknowledge", replies=replies, policy=policy, today=day)
+        for f in (whole, windowed)
+    )
+    assert one.payload == other.payload
+    analysis = one.payload["analysis"]
+    # the problem stated at the start, the emotion and the question of the latest message
+    assert analysis["customer_said"]["problem"]["source"] in texts[:FIRST_MESSAGES]
+    assert analysis["emotion"] == "angry"
+    assert analysis["question"] == "how"
+    # a threat in the middle of a long chat is outside the window, one in it is read
+    assert "threatened" not in holds(whole, "acknowledge")
+    recent = TurnFacts.from_tracker("c-9", slots, latest, _long_conversation(12)[1])
+    assert "threatened" in holds(recent, "acknowledge")
