@@ -8,30 +8,18 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from sanic import Blueprint, Sanic
 
 from bot.channels.library import add_routes
 from bot.services import get_services
-from bot.store.accounts import Account, save_account_sync
-from tests.conftest import free_port
 from tests.helpers.api import check
+from tests.helpers.routes import Api, routes_served, signed_in
 
 RATE = 6
 
 
-class Api:
-    def __init__(self, base: str, tokens: dict) -> None:
-        self.base, self.tokens = base, tokens
-
-    async def call(self, method, path, user, body=None) -> tuple:
-        headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
-        async with aiohttp.ClientSession() as session:
-            async with session.request(
-                method, self.base + path, headers=headers, json=body
-            ) as answer:
-                return answer.status, await answer.json()
-
+class LibraryApi(Api):
     async def get(self, user, **args) -> tuple:
+        """GET /replies?args: (status, JSON body, headers)."""
         headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
         async with aiohttp.ClientSession() as session:
             async with session.get(
@@ -48,28 +36,14 @@ async def api(redis_server, redis_client, tmp_path, monkeypatch):
     # fresh names each test: the rate is counted per account in the shared Redis
     suffix = uuid.uuid4().hex[:6]
     users = {f"agent1{suffix}": "agent", f"agent2{suffix}": "agent", f"super{suffix}": "supervisor"}
-    for username, role in users.items():
-        save_account_sync(redis_client, Account(username, f"客服{username[:6]}", role), "pw")
-    Sanic.test_mode = True
-    app = Sanic(f"library_{suffix}")
-    bp = Blueprint("assist_webhook", url_prefix="/webhooks/assist")
-    add_routes(bp)
-    app.blueprint(bp)
-    port = free_port()
-    server = await app.create_server(
-        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-    )
-    await server.startup()
-    services = get_services()
-    tokens = {}
-    for user in users:
-        tokens[user[:6] if user.startswith("agent") else "super"] = (
-            await services.accounts.login(user, "pw")
-        )[0]
+    names = {user: f"客服{user[:6]}" for user in users}
+    signed = await signed_in(redis_client, users, names)
+    tokens = {
+        (user[:6] if user.startswith("agent") else "super"): token for user, token in signed.items()
+    }
     tokens["agent1_name"] = f"agent1{suffix}"
-    yield Api(f"http://127.0.0.1:{port}/webhooks/assist", tokens)
-    server.close()
-    await server.wait_closed()
+    async with routes_served(add_routes) as base:
+        yield LibraryApi(base, tokens)
 
 
 async def _conversation(agent: str) -> str:

@@ -7,28 +7,12 @@ from __future__ import annotations
 import json
 import uuid
 
-import aiohttp
 import pytest
-from sanic import Blueprint, Sanic
 
 from bot.channels.review import add_routes, score_conversation
 from bot.log import aggregates
 from bot.services import get_services
-from bot.store.accounts import Account, save_account_sync
-from tests.conftest import free_port
-
-
-class Api:
-    def __init__(self, base: str, tokens: dict) -> None:
-        self.base, self.tokens = base, tokens
-
-    async def call(self, method: str, path: str, user: str, body=None) -> tuple:
-        headers = {"Authorization": f"Bearer {self.tokens[user]}"}
-        async with aiohttp.ClientSession() as session:
-            async with session.request(
-                method, self.base + path, headers=headers, json=body
-            ) as answer:
-                return answer.status, await answer.json()
+from tests.helpers.routes import Api, routes_served, signed_in
 
 
 @pytest.fixture()
@@ -36,24 +20,9 @@ async def api(redis_server, redis_client, tmp_path, monkeypatch):
     monkeypatch.setenv("REDIS_URL", redis_server.url)
     monkeypatch.setenv("KEFU_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("KEFU_QA_FIRST_RESPONSE_S", "30")
-    users = {"agent1": "agent", "super1": "supervisor"}
-    for username, role in users.items():
-        save_account_sync(redis_client, Account(username, username, role), "pw")
-    Sanic.test_mode = True
-    app = Sanic(f"qa_{uuid.uuid4().hex[:8]}")
-    bp = Blueprint("assist_webhook", url_prefix="/webhooks/assist")
-    add_routes(bp)
-    app.blueprint(bp)
-    port = free_port()
-    server = await app.create_server(
-        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-    )
-    await server.startup()
-    services = get_services()
-    tokens = {user: (await services.accounts.login(user, "pw"))[0] for user in users}
-    yield Api(f"http://127.0.0.1:{port}/webhooks/assist", tokens)
-    server.close()
-    await server.wait_closed()
+    tokens = await signed_in(redis_client, {"agent1": "agent", "super1": "supervisor"})
+    async with routes_served(add_routes) as base:
+        yield Api(base, tokens)
 
 
 async def _closed_conversation(cid: str) -> None:

@@ -5,17 +5,13 @@ still use while the aggregates are being rebuilt)."""
 from __future__ import annotations
 
 import json
-import uuid
 
-import aiohttp
 import pytest
-from sanic import Blueprint, Sanic
 
 from bot.channels.review import add_routes
 from bot.log import aggregates
 from bot.services import get_services
-from bot.store.accounts import Account, save_account_sync
-from tests.conftest import free_port
+from tests.helpers.routes import Api, routes_served, signed_in
 from tests.log.test_review import EVENTS, ev, message
 
 PERIOD = "from=2026-11-20&to=2026-11-22"
@@ -41,51 +37,27 @@ LATE = [
 ]
 
 
-class Api:
-    def __init__(self, base: str, tokens: dict) -> None:
-        self.base, self.tokens = base, tokens
-
-    async def get(self, path: str, user: str) -> tuple:
-        headers = {"Authorization": f"Bearer {self.tokens[user]}"}
-        async with aiohttp.ClientSession() as session:
-            async with session.get(self.base + path, headers=headers) as answer:
-                return answer.status, await answer.text()
-
-
 @pytest.fixture()
 async def api(redis_server, redis_client, tmp_path, monkeypatch):
     monkeypatch.setenv("REDIS_URL", redis_server.url)
     monkeypatch.setenv("KEFU_DATA_DIR", str(tmp_path))
     users = {"agent1": "agent", "agent2": "agent", "agent3": "agent", "super1": "supervisor"}
-    for username, role in users.items():
-        save_account_sync(redis_client, Account(username, username, role), "pw")
-    Sanic.test_mode = True
-    app = Sanic(f"review_{uuid.uuid4().hex[:8]}")
-    bp = Blueprint("assist_webhook", url_prefix="/webhooks/assist")
-    add_routes(bp)
-    app.blueprint(bp)
-    port = free_port()
-    server = await app.create_server(
-        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-    )
-    await server.startup()
+    tokens = await signed_in(redis_client, users)
     services = get_services()
-    tokens = {user: (await services.accounts.login(user, "pw"))[0] for user in users}
     edited = {"similarity": 0.8, "text": "好的"}  # what test_review's pure tests leave out
     logged = [{**e, **edited} if e["action"] == "edited" else e for e in [*EVENTS, *LATE]]
     await services.outcomes.append_many(logged)
-    yield Api(f"http://127.0.0.1:{port}/webhooks/assist", tokens)
-    server.close()
-    await server.wait_closed()
+    async with routes_served(add_routes) as base:
+        yield Api(base, tokens)
 
 
 async def test_the_routes_answer_the_same_from_the_aggregates_as_from_the_stream(api):
     services = get_services()
     assert await services.outcome_views.live()
-    from_aggregates = [await api.get(path, user) for path, user in QUERIES]
+    from_aggregates = [await api.text(path, user) for path, user in QUERIES]
     await services.redis.hset(aggregates.META, "state", "rebuilding")  # as during a rebuild
     assert not await services.outcome_views.live()
-    from_the_stream = [await api.get(path, user) for path, user in QUERIES]
+    from_the_stream = [await api.text(path, user) for path, user in QUERIES]
     for (path, user), mine, theirs in zip(QUERIES, from_aggregates, from_the_stream):
         assert mine[0] == 200, (path, mine)
         assert mine == theirs, (path, user)
