@@ -473,7 +473,7 @@ class AssistInput(InputChannel):
                     "note": note or None,
                 }
             )
-            await review.score_conversation(services, cid)  # the QA scorecard (bot/log/qa.py)
+            await review.score_conversation(services, cid)  # the QA scorecard (bot/log/qa/)
             rating_requested = await request_rating(request.app, services.conversations, cid)
             await notify_staff(
                 request.app,

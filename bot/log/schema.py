@@ -70,7 +70,7 @@ ACTIONS: Dict[str, Dict[str, Tuple[Type, ...]]] = {
     # supervisors' review
     "corrected": {"turn": (int,), "complaint_type": _OPT, "sentiment": _OPT},
     "suggestion_rated": {"suggestion_id": (str,), "verdict": (str,)},
-    # QA scorecards (bot/log/qa.py): scored at the close (again when the rating comes),
+    # QA scorecards (bot/log/qa/): scored at the close (again when the rating comes),
     # and an item overridden by a supervisor; each carries the whole card, evidence masked
     "qa_scored": {"score": (int, type(None)), "items": (list,), "owner": _OPT, "day": (str,)},
     "qa_overridden": {
