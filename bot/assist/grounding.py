@@ -23,8 +23,10 @@ only these messages (bot/channels/speedups.py).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar
 
 MAX_CHARS = 24
@@ -172,8 +174,34 @@ class Grounding:
         return {name: said.text for name, said in found.items() if said is not None}
 
 
+# mainland words said back in Taiwan usage (結賬→結帳, 小區→社區): data/dict/taiwan_usage.yml
+TAIWAN_USAGE = Path(__file__).resolve().parents[2] / "data" / "dict" / "taiwan_usage.yml"
+
+
+@functools.lru_cache(maxsize=1)
+def _taiwan_words() -> Tuple[Tuple[str, str], ...]:
+    import yaml
+
+    words = yaml.safe_load(TAIWAN_USAGE.read_text(encoding="utf-8"))["words"]
+    return tuple(sorted(((str(k), str(v)) for k, v in words.items()), key=lambda kv: -len(kv[0])))
+
+
+def to_taiwan_usage(text: str) -> str:
+    """``text`` with the mainland words of data/dict/taiwan_usage.yml in Taiwan usage."""
+    pattern = _taiwan_pattern()
+    words = dict(_taiwan_words())
+    return pattern.sub(lambda m: words[m.group(0)], text)
+
+
+@functools.lru_cache(maxsize=1)
+def _taiwan_pattern() -> "re.Pattern[str]":
+    return re.compile("|".join(re.escape(word) for word, _ in _taiwan_words()))
+
+
 def to_agent_voice(text: str) -> str:
-    """The customer's clause as the agent says it back: 我→您, 你們→我們, 我們→您們."""
+    """The customer's clause as the agent says it back: 我→您, 你們→我們, 我們→您們, and
+    mainland words in Taiwan usage (:func:`to_taiwan_usage`)."""
+    text = to_taiwan_usage(text)
     swaps = (
         ("你們", "\0a"),
         ("妳們", "\0a"),

@@ -146,3 +146,20 @@ def test_customer_messages_of_a_long_conversation_are_its_window():
     ]
     # reading the window again gives the window: the Rasa server may send only these
     assert customer_messages({"event": "user", "text": t, "parse_data": p} for t, p in read) == read
+
+
+def test_mainland_words_are_said_back_in_taiwan_usage():
+    said = ground_message("我們小區的電梯壞了三天，結賬的時候還多收了錢")
+    texts = " ".join(s.text for s in (said.problem, said.impact, said.request) if s)
+    assert "小區" not in texts and "結賬" not in texts
+    assert "社區" in texts or "結帳" in texts
+    assert to_agent_voice("我在小區門口結賬") == "您在社區門口結帳"
+    # a word already in Taiwan usage is left as it is
+    assert to_agent_voice("結帳時多收了錢") == "結帳時多收了錢"
+
+
+def test_the_usage_map_never_grows_a_word_into_itself():
+    from bot.assist.grounding import _taiwan_words
+
+    for word, taiwan in _taiwan_words():
+        assert word not in taiwan, word
