@@ -163,3 +163,16 @@ def test_the_usage_map_never_grows_a_word_into_itself():
 
     for word, taiwan in _taiwan_words():
         assert word not in taiwan, word
+
+
+def test_a_tip_to_other_customers_is_not_a_demand():
+    said = ground_message("昨天結賬被多收了200，後來有退回來了，提醒大家結賬記得看小票")
+    assert said.request is None
+    assert said.problem is not None and "結帳" in said.problem.text
+
+
+def test_two_demands_side_by_side_are_both_kept():
+    said = ground_message("外送晚了一小時還少了薯條，我要你們馬上重送，兩餐都要免費")
+    assert said.request is not None
+    assert said.request.text == "馬上重送、兩餐都要免費"
+    assert ground_message("我希望你們退款").request.text == "退款"
