@@ -196,3 +196,21 @@ def test_the_walk_catches_a_feeling_led_explanation():
     old = "{customer}，真的很抱歉讓您為這件事一再費心。我先查清楚目前卡在哪裡。"
     assert _APOLOGY.search(_first_sentence(old))
     assert not _FEELING.search(_first_sentence("真的很抱歉讓您遇到這種事。麻煩提供{ref}。"))
+
+
+def test_the_reference_fits_the_place(folder):
+    """Round 3: a book bought on the website was asked for a restaurant branch and date;
+    a diner still at the table was asked when they ate."""
+    replies = load_replies(folder)
+    book = replies.words("restaurant", "網站活動頁顯示這套書 79 折，結帳變成原價")["ref"]
+    assert book == "訂單編號"
+    seated = replies.words("restaurant", "湯裡有一根頭髮，整桌都要免單，不然我今天不會走")
+    assert "桌號" in seated["ref"] and "日期" not in seated["ref"]
+    after = replies.words("restaurant", "上週在店裡用餐，服務員態度很差")["ref"]
+    assert "日期" in after
+
+
+def test_a_remade_meal_is_not_only_a_delivery():
+    # the restaurant's remade meal reads right to a diner inside the restaurant too
+    text = (ROOT / "data/replies/next_steps.yml").read_text(encoding="utf-8")
+    assert "送達" not in text
