@@ -144,6 +144,7 @@ async def _conversation(agent, resources, index: int, message: Mapping[str, Any]
                 "basis": assist.payload["suggestions_basis"],
                 "intent": intent,
                 "suggestions": [s.as_dict() for s in assist.suggestions],
+                "record": record_line(customer, slots.get("product")),
             }
         )
     return turns
@@ -234,6 +235,13 @@ messages. The order of the three suggestions is random.</p>
 """
 
 
+def record_line(customer, product: Optional[str]) -> str:
+    """What the agent's console shows of the order record: the customer's title (the demo
+    order's customer, 王先生, is real to the console, not invented by a reply) and the
+    product the customer named."""
+    return f"訂單紀錄：顧客 {customer.title}，商品 {product or '（未記錄）'}，訂單編號 {ORDER_ID}"
+
+
 def _write_sheet(conversations: Sequence[dict], rows: Sequence[dict], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     by_turn: Dict[Tuple[int, int], List[dict]] = {}
@@ -258,6 +266,9 @@ def _write_sheet(conversations: Sequence[dict], rows: Sequence[dict], out: Path)
                 parts.append(
                     f"<div class='s'><code>{row['item']}</code> {html.escape(row['text'])}</div>"
                 )
+        record = conversation["turns"][-1].get("record") if conversation["turns"] else None
+        if record:
+            parts.append(f"<p class='r'>{html.escape(record)}</p>")
         parts.append("</div>")
     (out / "sheet.html").write_text("\n".join(parts), encoding="utf-8")
     with (out / "grades.csv").open("w", encoding="utf-8-sig", newline="") as handle:

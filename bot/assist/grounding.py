@@ -23,8 +23,10 @@ only these messages (bot/channels/speedups.py).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar
 
 MAX_CHARS = 24
@@ -114,7 +116,8 @@ _IMPACT = re.compile(
 _REQUEST = re.compile(
     "我要|我想要|我希望|希望|麻煩|要求|能不能|可不可以|可以.{0,8}嗎|(?<!申)請(?!問)|給我一個|給個|"
     "我(?:現在|今天|馬上)?就要|(?:今天|現在|馬上)就?要(?:先)?把|解約|退(?:回|給)我|"
-    "退款|退費|退錢|換貨|換新|換一|賠償|補償|重寄|補寄|重送|處理一下|一定要|必須|免收|"
+    "退款|退費|退錢|換貨|換新|換一|賠償|補償|重寄|補寄|重送|處理一下|一定要|必須|免收|免單|"
+    "(?:都|也)要免費|"
     "幫我(?:處理|查|看|確認|退|換|取消|改)"
 )
 # threats and what was asked before: not what the customer asks of the agent now
@@ -124,6 +127,8 @@ _THREAT = re.compile(
 )
 _PAST = re.compile("說過|交代|備註|當初|之前|時就|有先|事先|已經說|有說|有跟|那時")
 # a question about the handling, not a request to restate (see bot/assist/question.py)
+# a tip to other customers (「大家結帳記得看收據」) is not a demand of the agent
+_TO_OTHERS = re.compile("大家|各位|網友|提醒|奉勸|建議其他|其他人|以後去的")
 _ASKS_HANDLING = re.compile("怎麼處理|如何處理|打算怎麼|怎麼辦|要怎樣|什麼時候|多久")
 # an order or booking number, a phone number: a reference, not a problem
 _REFERENCE = re.compile(r"[A-Za-z]{0,4}\d{5,}|編號|單號|訂單號")
@@ -172,8 +177,34 @@ class Grounding:
         return {name: said.text for name, said in found.items() if said is not None}
 
 
+# mainland words said back in Taiwan usage (結賬→結帳, 小區→社區): data/dict/taiwan_usage.yml
+TAIWAN_USAGE = Path(__file__).resolve().parents[2] / "data" / "dict" / "taiwan_usage.yml"
+
+
+@functools.lru_cache(maxsize=1)
+def _taiwan_words() -> Tuple[Tuple[str, str], ...]:
+    import yaml
+
+    words = yaml.safe_load(TAIWAN_USAGE.read_text(encoding="utf-8"))["words"]
+    return tuple(sorted(((str(k), str(v)) for k, v in words.items()), key=lambda kv: -len(kv[0])))
+
+
+def to_taiwan_usage(text: str) -> str:
+    """``text`` with the mainland words of data/dict/taiwan_usage.yml in Taiwan usage."""
+    pattern = _taiwan_pattern()
+    words = dict(_taiwan_words())
+    return pattern.sub(lambda m: words[m.group(0)], text)
+
+
+@functools.lru_cache(maxsize=1)
+def _taiwan_pattern() -> "re.Pattern[str]":
+    return re.compile("|".join(re.escape(word) for word, _ in _taiwan_words()))
+
+
 def to_agent_voice(text: str) -> str:
-    """The customer's clause as the agent says it back: 我→您, 你們→我們, 我們→您們."""
+    """The customer's clause as the agent says it back: 我→您, 你們→我們, 我們→您們, and
+    mainland words in Taiwan usage (:func:`to_taiwan_usage`)."""
+    text = to_taiwan_usage(text)
     swaps = (
         ("你們", "\0a"),
         ("妳們", "\0a"),
@@ -276,9 +307,23 @@ def _impact(parts: Sequence[str]) -> Optional[str]:
 
 
 def _request(parts: Sequence[str]) -> Optional[str]:
+    """What the customer asks for: the first demand, and a second one beside it
+    (「馬上重送、兩餐都要免費」) when both fit in one short clause."""
+    found: List[str] = []
+    for text in _requests(parts):
+        if text not in found:
+            found.append(text)
+    if len(found) >= 2 and len(found[0]) + len(found[1]) + 1 <= MAX_CHARS:
+        return f"{found[0]}、{found[1]}"
+    return found[0] if found else None
+
+
+def _requests(parts: Sequence[str]) -> Iterable[str]:
     for clause in parts:
         cue = _REQUEST.search(clause)
         if not cue or _ASKS_HANDLING.search(clause) or _THREAT.search(clause):
+            continue
+        if _TO_OTHERS.search(clause):
             continue
         if _PAST.search(clause[: cue.start()]):
             continue
@@ -288,8 +333,7 @@ def _request(parts: Sequence[str]) -> Optional[str]:
         text = re.sub("^(?:你們|妳們|你|妳)(?=..)", "", text)
         text = _TRAILING.sub("", text)
         if len(text) >= 2:
-            return _trim(text, None)
-    return None
+            yield _trim(text, None)
 
 
 def _normalise(message: str) -> str:

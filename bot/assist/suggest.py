@@ -254,12 +254,16 @@ def suggest(
 def _grounded_first(
     rank: Ranker, context: ReplyContext, templates: Sequence[Template]
 ) -> List[Template]:
-    """``rank``'s order within two tiers: the templates that say back what this customer
+    """``rank``'s order within tiers: the templates that say back what this customer
     said, then the others. The learned order (bot/assist/learning.py) decides among
-    equals; it never puts a generic sentence above one in the customer's own words."""
-    grounded = [t for t in templates if t.placeholders & GROUNDED]
+    equals; it never puts a generic sentence above one in the customer's own words.
+    A demand the customer made (``request``) comes first of their words, so a reply
+    that asks for the order number does not leave the demand unmentioned."""
+    asked = "request" in context.details
+    says_request = [t for t in templates if asked and "request" in t.placeholders]
+    grounded = [t for t in templates if t.placeholders & GROUNDED and t not in says_request]
     others = [t for t in templates if not t.placeholders & GROUNDED]
-    return [*rank(context, grounded), *rank(context, others)]
+    return [*rank(context, says_request), *rank(context, grounded), *rank(context, others)]
 
 
 def _first_new(

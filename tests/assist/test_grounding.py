@@ -146,3 +146,33 @@ def test_customer_messages_of_a_long_conversation_are_its_window():
     ]
     # reading the window again gives the window: the Rasa server may send only these
     assert customer_messages({"event": "user", "text": t, "parse_data": p} for t, p in read) == read
+
+
+def test_mainland_words_are_said_back_in_taiwan_usage():
+    said = ground_message("我們小區的電梯壞了三天，結賬的時候還多收了錢")
+    texts = " ".join(s.text for s in (said.problem, said.impact, said.request) if s)
+    assert "小區" not in texts and "結賬" not in texts
+    assert "社區" in texts or "結帳" in texts
+    assert to_agent_voice("我在小區門口結賬") == "您在社區門口結帳"
+    # a word already in Taiwan usage is left as it is
+    assert to_agent_voice("結帳時多收了錢") == "結帳時多收了錢"
+
+
+def test_the_usage_map_never_grows_a_word_into_itself():
+    from bot.assist.grounding import _taiwan_words
+
+    for word, taiwan in _taiwan_words():
+        assert word not in taiwan, word
+
+
+def test_a_tip_to_other_customers_is_not_a_demand():
+    said = ground_message("昨天結賬被多收了200，後來有退回來了，提醒大家結賬記得看小票")
+    assert said.request is None
+    assert said.problem is not None and "結帳" in said.problem.text
+
+
+def test_two_demands_side_by_side_are_both_kept():
+    said = ground_message("外送晚了一小時還少了薯條，我要你們馬上重送，兩餐都要免費")
+    assert said.request is not None
+    assert said.request.text == "馬上重送、兩餐都要免費"
+    assert ground_message("我希望你們退款").request.text == "退款"

@@ -443,3 +443,27 @@ def test_no_supervisor_hand_off_before_an_approval(replies):
                 replies,
             ):
                 assert not re.search("轉(?:給|到)主管[^。]{0,14}稍候", s.text), s.id
+
+
+@pytest.mark.parametrize("complaint_type", [None, "complaint_defect", "complaint_demanding"])
+def test_a_reply_that_asks_for_the_record_still_names_the_customers_demand(replies, complaint_type):
+    """Round 3: 「馬上重送、兩餐都要免費」 left unmentioned while the reply asked for the
+    order number. With a demand known and no record yet, the three clarify replies name
+    it, as something applied for, never granted."""
+    details = {k: v for k, v in FULL.items() if k not in ("order_id",)}
+    details["request"] = "馬上重送、兩餐都要免費"
+    result = suggest(
+        context(stage="clarify", complaint_type=complaint_type, details=details),
+        replies,
+    )
+    assert len(result) == 3
+    naming = [s for s in result if "馬上重送、兩餐都要免費" in s.text]
+    assert len(naming) >= 2, [s.text for s in result]
+    for s in naming:
+        assert "申請" in s.text and "訂單編號" in s.text
+    # without a demand the same turn keeps its other grounded replies
+    details.pop("request")
+    plain = suggest(
+        context(stage="clarify", complaint_type=complaint_type, details=details), replies
+    )
+    assert all("申請" not in s.text or "您希望" not in s.text for s in plain)

@@ -113,3 +113,14 @@ def test_the_score_reads_the_key_beside_the_grades(tmp_path, capsys):
     assert f"| send as-is or after a light edit (A+B) | 100% (0 of {len(rows)} as-is)" in (
         capsys.readouterr().out
     )
+
+
+def test_the_sheet_shows_the_order_record_under_each_conversation(tmp_path):
+    conversations = _conversations(2)
+    review._write_sheet(conversations, review._items(conversations, 15), tmp_path)
+    sheet = (tmp_path / "sheet.html").read_text(encoding="utf-8")
+    line = "訂單紀錄：顧客 王先生，商品 "
+    assert sheet.count(line) == len(conversations)
+    # under the conversation: after its last message, before the next conversation
+    first, second = sheet.split("Conversation c02")
+    assert line in first and line in second
