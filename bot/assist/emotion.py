@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, Optional, Tuple
 
+from bot.nlu.script import to_traditional
+
 EMOTIONS: Dict[str, str] = {
     "angry": "很生氣",
     "disappointed": "很失望",
@@ -50,12 +52,7 @@ def read_emotion(text: str, sentiment_score: float = 0.0) -> Optional[str]:
     """``angry``, ``disappointed``, ``worried``, ``hurried`` or None (no sign of one)."""
     if not text:
         return None
-    try:
-        from bot.nlu.script import to_traditional
-
-        text = to_traditional(text)
-    except ImportError:  # pragma: no cover
-        pass
+    text = to_traditional(text)
     scores: Dict[str, int] = {}
     for emotion, named, signs in _CUES:
         score = 3 * len(named.findall(text)) + len(signs.findall(text))

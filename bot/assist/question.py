@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from bot.nlu.script import to_traditional
+
 QUESTIONS = {
     "how": "怎麼處理",
     "when": "什麼時候",
@@ -39,12 +41,7 @@ def read_question(text: str) -> Optional[str]:
     """The kind of question asked (``how``, ``when``, ``return``, ``how_much``) or None."""
     if not text:
         return None
-    try:
-        from bot.nlu.script import to_traditional
-
-        text = to_traditional(text)
-    except ImportError:  # pragma: no cover
-        pass
+    text = to_traditional(text)
     for kind, pattern in _PATTERNS:
         if pattern.search(text):
             return kind

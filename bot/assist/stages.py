@@ -11,16 +11,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-COMPLAINTS = frozenset(
-    {
-        "complaint_demanding",
-        "complaint_escalation",
-        "complaint_price_error",
-        "complaint_special_request",
-        "complaint_miscommunication",
-        "complaint_defect",
-    }
-)
+from bot.assist.analysis import COMPLAINT_TYPES
+
+COMPLAINTS = frozenset(COMPLAINT_TYPES)
 # a complaint, an order number or how it affects the customer: the procedure moves on
 DETAILS = COMPLAINTS | {"inform_order", "inform_impact"}
 CLOSING = frozenset({"thank", "praise", "goodbye"})

@@ -240,8 +240,9 @@ def suggest(
                 for template in replies.templates
                 if template.technique == technique and _fits(template, context, stage)
             ]
-            # the customer's own words first, then this complaint type's, then the generic
-            fitting.sort(key=lambda t: (not t.placeholders & GROUNDED, t.complaint_type == "any"))
+            # this complaint type's before the generic ones; the customer's own words before
+            # both (_grounded_first)
+            fitting.sort(key=lambda t: t.complaint_type == "any")
             picked = _first_new(_grounded_first(rank, context, fitting), context.details, texts)
             if picked is not None:
                 template, text = picked
