@@ -213,6 +213,7 @@ class AssistInput(InputChannel):
                     "token": token,
                     "role": account.role,
                     "role_label": role.label,
+                    "supervisor": is_supervisor(services, account),
                     "name": account.name,
                     "expires_in": services.settings.token_ttl,
                 }

@@ -62,6 +62,28 @@ def staff_route(
     return route(wrapped)
 
 
+def requires(
+    role: str, refusal: str = "這個功能只開放給主管"
+) -> Callable[[Callable[..., Awaitable[HTTPResponse]]], Callable[..., Awaitable[HTTPResponse]]]:
+    """A staff route open only to accounts ranked at least ``role`` in data/policy/roles.yml
+    (as Starlette's ``requires``); others get 403 with ``refusal``."""
+
+    def decorate(
+        handler: Callable[..., Awaitable[HTTPResponse]],
+    ) -> Callable[..., Awaitable[HTTPResponse]]:
+        async def guarded(
+            request: Request, services: Services, account: Account, *args: Any, **kwargs: Any
+        ) -> HTTPResponse:
+            if rank(services, account) < services.policy.role(role).rank:
+                raise ApiError(403, refusal)
+            return await handler(request, services, account, *args, **kwargs)
+
+        guarded.__name__ = guarded.__qualname__ = handler.__name__
+        return staff_route(guarded)
+
+    return decorate
+
+
 async def caller(request: Request, services: Services) -> Account:
     token = bearer_token(request)
     try:
