@@ -1,4 +1,4 @@
-"""Names of message properties shared by the components (see DESIGN.md §4)."""
+"""Names of message properties shared by the components (docs/design.md#parse-output)."""
 
 NORMALIZED_TEXT = "text_normalized"  # script-normalised copy of the text, same offsets
 SENTIMENT = "sentiment"  # {"label": "negative"|"neutral"|"positive", "score": -1..1}

@@ -1,9 +1,9 @@
 """Rasa graph component: flags escalating disputes on every message.
 
 Runs after the intent classifier and :class:`bot.nlu.sentiment.SentimentAnalyzer` and
-adds ``"escalation": {"flag", "cues"}`` to the parse result (DESIGN.md §4). The cue
-lexicon is read from ``cues_file`` at training time and stored in the model. No state is
-kept between messages: repetition across turns is the dialogue's job.
+adds ``"escalation": {"flag", "cues"}`` to the parse result (docs/design.md#parse-output).
+The cue lexicon is read from ``cues_file`` at training time and stored in the model. No
+state is kept between messages: repetition across turns is the dialogue's job.
 """
 
 from __future__ import annotations

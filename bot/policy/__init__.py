@@ -1,4 +1,4 @@
-"""Compensation within organisational limits (note 4): pure functions over typed inputs.
+"""Compensation within organisational limits (note 4, docs/domain.md#note-4): pure functions.
 
 ``load_policy(folder)`` reads ``data/policy/``; ``rank_options(case, role, spent_today,
 policy)`` lists the remedies that fit a case, each marked within the role's authority

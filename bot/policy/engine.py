@@ -1,11 +1,12 @@
 """Which remedies fit a case, what they cost, and whether this role may grant them.
 
-:func:`review` checks one priced remedy against one role's limits (note 4): policy
-(政策), authority (權限: the per-case cap and the share of the order value), margin
-(利潤: a share of the order's margin) and budget (預算: what is left of the role's daily
-budget). Every broken limit names the first role up the ladder that may lift it; the
-option's approver is the highest of those. :func:`rank_options` prices every remedy
-that suits the case and returns them in the order the agent should consider them.
+:func:`review` checks one priced remedy against one role's limits (note 4,
+docs/domain.md#note-4): policy (政策), authority (權限: the per-case cap and the share of
+the order value), margin (利潤: a share of the order's margin) and budget (預算: what is
+left of the role's daily budget). Every broken limit names the first role up the ladder
+that may lift it; the option's approver is the highest of those. :func:`rank_options`
+prices every remedy that suits the case and returns them in the order the agent should
+consider them.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
-# the four organisational limits of note 4, as the agent reads them
+# the four organisational limits of note 4 (docs/domain.md#note-4), as the agent reads them
 LIMIT_NAMES = {"authority": "權限", "budget": "預算", "margin": "利潤", "policy": "政策"}
 
 
@@ -142,7 +142,7 @@ class Option:
         return tuple(breach.limit for breach in self.breaches)
 
     def as_dict(self) -> Dict[str, Any]:
-        """The shape of DESIGN.md §4 (``compensation`` items), plus the broken limits."""
+        """A ``compensation`` item (docs/design.md#the-assist-payload), with the broken limits."""
         return {
             "id": self.id,
             "kind": self.kind,
