@@ -1,8 +1,9 @@
 """The reply library routes of the assist API: ``GET /webhooks/assist/replies`` and the
 agent's own snippets, ``GET``/``POST /snippets`` and ``DELETE /snippets/<id>``.
 
-Mounted on the assist channel's blueprint by :func:`add_routes`. For agents and up (a
-bearer token; 401 without). ``q`` (words, at most MAX_QUERY characters), ``technique``
+Mounted on the assist channel's blueprint by :func:`add_routes`. For agents and up
+(``for_agents``: a bearer token, 401 without; 403 for a role ranked below the agent's in
+data/policy/roles.yml). ``q`` (words, at most MAX_QUERY characters), ``technique``
 and ``stage`` (400 in words when unknown) go to the pure search of
 :mod:`bot.assist.library`; with ``conversation_id`` (one the caller may see: the same
 check as the conversation view) the templates are filled with that conversation's
@@ -105,7 +106,6 @@ SNIPPET_PROBLEMS = {
 }
 
 
-# agents and up (data/policy/roles.yml)
 for_agents = requires("agent", "只有客服人員可以使用回覆庫")
 
 
