@@ -19,7 +19,7 @@ HTTP around it): the KPIs of the last 30 days (everyone's, one agent's) and revi
 as wall-clock time and as CPU time (this process's and the Redis server's, which other work
 on a shared machine does not inflate); and, once each, by the full scan of the stream the
 routes did before (``OutcomeLog.read``, starting one day before the period as it does when
-stream ids are the times events were logged, + bot/log/review.py). The full scan is timed
+stream ids are the times events were logged, + bot/log/kpis.py). The full scan is timed
 on a log of ``--old-on`` events (default: the same log; 0 skips it), filled the same way.
 It checks that both give the same figures, and prints a markdown table. Also measured: the
 Redis time per logged event with and without the aggregation (20,000 events, INFO
@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 from bot.assist.analysis import COMPLAINT_TYPES  # noqa: E402
 from bot.assist.replies import TECHNIQUES  # noqa: E402
 from bot.devredis import start  # noqa: E402
-from bot.log import aggregates, review  # noqa: E402
+from bot.log import aggregates, kpis  # noqa: E402
 from bot.log.entries import parse  # noqa: E402
 from bot.log.outcomes import STREAM, OutcomeLog  # noqa: E402
 from bot.log.rebuild import rebuild  # noqa: E402
@@ -163,7 +163,7 @@ def conversation(rng: random.Random, cid: str, agent: str, start: float) -> List
         handle = round(now - start, 1)
         add(
             "closed",
-            resolution=rng.choices(review.OUTCOMES[:3], weights=(70, 20, 10))[0],
+            resolution=rng.choices(kpis.OUTCOMES[:3], weights=(70, 20, 10))[0],
             compensation=[],
             compensation_cost=cost,
             handle_time_s=handle,
@@ -197,7 +197,7 @@ def synthetic(total: int, days: int, agents: int, seed: int = 7) -> Iterator[Lis
     made = 0
     number = 0
     for day in range(days):
-        begin = review.day_start(FIRST_DAY + dt.timedelta(days=day))
+        begin = kpis.day_start(FIRST_DAY + dt.timedelta(days=day))
         due = total * (day + 1) // days
         fresh: List[Dict[str, Any]] = []
         while made < due:
@@ -300,10 +300,10 @@ def _shown(result: Any) -> Tuple[int, str]:
 
 
 async def new_way(views: OutcomeViews, first: dt.date, last: dt.date, agent, filters) -> Any:  # noqa: ANN001
-    days = review.date_range(first, last)
+    days = kpis.date_range(first, last)
     if agent is not None:
         counted = await views.tally(days, None if agent == "*" else agent)
-        return review.figures(counted, _budget)
+        return kpis.figures(counted, _budget)
     return [s.as_dict() for s in await views.summaries(days, **filters)]
 
 
@@ -329,18 +329,18 @@ async def _start_of(client, since: float) -> str:  # noqa: ANN001
 
 async def old_way(client, first: dt.date, last: dt.date, agent, filters) -> Any:  # noqa: ANN001
     """What the routes computed before: ``OutcomeLog.read`` (XRANGE from one day before
-    the period, every event parsed, those of the period kept), then bot/log/review.py."""
-    days = review.date_range(first, last)
-    since = review.day_start(first)
-    until = review.day_start(last + dt.timedelta(days=1))
+    the period, every event parsed, those of the period kept), then bot/log/kpis.py."""
+    days = kpis.date_range(first, last)
+    since = kpis.day_start(first)
+    until = kpis.day_start(last + dt.timedelta(days=1))
     entries = await client.xrange(STREAM, min=await _start_of(client, since), max="+")
     events, _ = parse(entries)
     events = [e for e in events if since <= e["ts"] < until]
     if agent is not None:
         if agent != "*":
-            events = review.only_agent(events, agent)
-        return review.kpis(events, days, _budget)
-    return [s.as_dict() for s in review.select(review.summarize(events).values(), **filters)]
+            events = kpis.only_agent(events, agent)
+        return kpis.kpis(events, days, _budget)
+    return [s.as_dict() for s in kpis.select(kpis.summarize(events).values(), **filters)]
 
 
 def _same(new: Any, old: Any) -> bool:

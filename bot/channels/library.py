@@ -1,8 +1,9 @@
 """The reply library routes of the assist API: ``GET /webhooks/assist/replies`` and the
 agent's own snippets, ``GET``/``POST /snippets`` and ``DELETE /snippets/<id>``.
 
-Mounted on the assist channel's blueprint by :func:`add_routes`. For agents and up (a
-bearer token; 401 without). ``q`` (words, at most MAX_QUERY characters), ``technique``
+Mounted on the assist channel's blueprint by :func:`add_routes`. For agents and up
+(``for_agents``: a bearer token, 401 without; 403 for a role ranked below the agent's in
+data/policy/roles.yml). ``q`` (words, at most MAX_QUERY characters), ``technique``
 and ``stage`` (400 in words when unknown) go to the pure search of
 :mod:`bot.assist.library`; with ``conversation_id`` (one the caller may see: the same
 check as the conversation view) the templates are filled with that conversation's
@@ -40,7 +41,7 @@ from bot.assist.library import (
 )
 from bot.assist.replies import STAGES, TECHNIQUES
 from bot.channels.http import ApiError, field_id, read_json
-from bot.channels.staff import conversation_for, rank, staff_route
+from bot.channels.staff import conversation_for, requires
 from bot.knowledge import KnowledgeError, shared_index
 from bot.services import Services
 from bot.store.accounts import Account
@@ -105,70 +106,73 @@ SNIPPET_PROBLEMS = {
 }
 
 
-def _agent(services: Services, account: Account) -> None:
-    if rank(services, account) < services.policy.role("agent").rank:
-        raise ApiError(403, "只有客服人員可以使用回覆庫")
+for_agents = requires("agent", "只有客服人員可以使用回覆庫")
+
+
+@for_agents
+async def snippets(request: Request, services: Services, account: Account) -> HTTPResponse:
+    return response.json({"snippets": await Snippets(services.redis).all(account.username)})
+
+
+@for_agents
+async def save_snippet(request: Request, services: Services, account: Account) -> HTTPResponse:
+    body = read_json(request)
+    try:
+        text = check_snippet(body.get("text"))
+    except InvalidSnippet as error:
+        raise ApiError(400, SNIPPET_PROBLEMS[error.reason]) from None
+    try:
+        snippet = await Snippets(services.redis).add(account.username, text)
+    except TooManySnippets:
+        raise ApiError(409, f"常用回覆最多 {MAX_SNIPPETS} 則，請先刪除不再使用的") from None
+    return response.json(snippet, status=201)
+
+
+@for_agents
+async def delete_snippet(
+    request: Request, services: Services, account: Account, sid: str
+) -> HTTPResponse:
+    try:
+        check_id(sid, "snippet id")
+    except BadId:
+        raise ApiError(404, "找不到這則常用回覆") from None
+    if not await Snippets(services.redis).delete(account.username, sid):
+        raise ApiError(404, "找不到這則常用回覆")
+    return response.json({"deleted": sid})
+
+
+@for_agents
+async def replies(request: Request, services: Services, account: Account) -> HTTPResponse:
+    query = _query(request)
+    cid = request.args.get("conversation_id") or None
+    if cid is not None:
+        cid = field_id({"conversation_id": cid}, "conversation_id")
+    limit = RateLimit(services.redis, "library", services.settings.library_rate)
+    wait = await limit.wait(account.username)
+    if wait is not None:
+        raise ApiError(429, f"搜尋太頻繁，請 {wait} 秒後再試", headers={"Retry-After": str(wait)})
+    details = await _details(services, account, cid)
+    try:
+        library = await asyncio.to_thread(_library, services)
+    except KnowledgeError as error:
+        logger.error("reply library not built: %s", error)
+        raise ApiError(503, "回覆庫暫時無法使用，請稍後再試") from None
+    own = [
+        Snippet(str(s["id"]), s["text"])
+        for s in await Snippets(services.redis).all(account.username)
+    ]
+    results = library.search(query, details, own)
+    return response.json({"results": [result.as_dict() for result in results]})
+
+
+ROUTES = (
+    ("GET", "/snippets", snippets),
+    ("POST", "/snippets", save_snippet),
+    ("DELETE", "/snippets/<sid>", delete_snippet),
+    ("GET", "/replies", replies),
+)
 
 
 def add_routes(bp: Blueprint) -> None:
-    @bp.get("/snippets")
-    @staff_route
-    async def snippets(request: Request, services: Services, account: Account) -> HTTPResponse:
-        _agent(services, account)
-        return response.json({"snippets": await Snippets(services.redis).all(account.username)})
-
-    @bp.post("/snippets")
-    @staff_route
-    async def save_snippet(request: Request, services: Services, account: Account) -> HTTPResponse:
-        _agent(services, account)
-        body = read_json(request)
-        try:
-            text = check_snippet(body.get("text"))
-        except InvalidSnippet as error:
-            raise ApiError(400, SNIPPET_PROBLEMS[error.reason]) from None
-        try:
-            snippet = await Snippets(services.redis).add(account.username, text)
-        except TooManySnippets:
-            raise ApiError(409, f"常用回覆最多 {MAX_SNIPPETS} 則，請先刪除不再使用的") from None
-        return response.json(snippet, status=201)
-
-    @bp.delete("/snippets/<sid>")
-    @staff_route
-    async def delete_snippet(
-        request: Request, services: Services, account: Account, sid: str
-    ) -> HTTPResponse:
-        _agent(services, account)
-        try:
-            check_id(sid, "snippet id")
-        except BadId:
-            raise ApiError(404, "找不到這則常用回覆") from None
-        if not await Snippets(services.redis).delete(account.username, sid):
-            raise ApiError(404, "找不到這則常用回覆")
-        return response.json({"deleted": sid})
-
-    @bp.get("/replies")
-    @staff_route
-    async def replies(request: Request, services: Services, account: Account) -> HTTPResponse:
-        _agent(services, account)
-        query = _query(request)
-        cid = request.args.get("conversation_id") or None
-        if cid is not None:
-            cid = field_id({"conversation_id": cid}, "conversation_id")
-        limit = RateLimit(services.redis, "library", services.settings.library_rate)
-        wait = await limit.wait(account.username)
-        if wait is not None:
-            raise ApiError(
-                429, f"搜尋太頻繁，請 {wait} 秒後再試", headers={"Retry-After": str(wait)}
-            )
-        details = await _details(services, account, cid)
-        try:
-            library = await asyncio.to_thread(_library, services)
-        except KnowledgeError as error:
-            logger.error("reply library not built: %s", error)
-            raise ApiError(503, "回覆庫暫時無法使用，請稍後再試") from None
-        own = [
-            Snippet(str(s["id"]), s["text"])
-            for s in await Snippets(services.redis).all(account.username)
-        ]
-        results = library.search(query, details, own)
-        return response.json({"results": [result.as_dict() for result in results]})
+    for method, path, handler in ROUTES:
+        bp.add_route(handler, path, methods=[method])

@@ -18,7 +18,7 @@ id, atomically with the append; docs/outcome-log.md):
     kefu:agg:meta                   hash  ``state``: live / rebuilding / clearing; ``cursor``
 
 Days are Taiwan days. A conversation's *part* for a day is the summary of its events of
-that day (:class:`bot.log.review.ConversationSummary`, in short keys); the parts of a
+that day (:class:`bot.log.kpis.ConversationSummary`, in short keys); the parts of a
 period's days merge into the conversation's summary over that period
 (:mod:`bot.log.views`), so a period of whole days gives what the full scan gives.
 
@@ -32,8 +32,8 @@ from __future__ import annotations
 import json
 from typing import Any, List, Mapping
 
+from bot.log.kpis import OWNER_ACTIONS, day_of
 from bot.log.qa import QA_ACTIONS, Scorecard
-from bot.log.review import OWNER_ACTIONS, day_of
 from bot.store import keys
 
 META = f"{keys.PREFIX}:agg:meta"

@@ -10,7 +10,7 @@ rating, ``co`` compensation granted or approved, ``g`` shown/used/edited/dismiss
 in the conversation's own copy, ``x``: its counts for one agent's KPIs. Numbers that must
 come back exactly (``s``, ``lo``, ``h``, ``f``, ``x.ss``) are kept as the log's JSON text.
 
-The parts of a period's days, oldest first, merge into what :func:`bot.log.review.summarize`
+The parts of a period's days, oldest first, merge into what :func:`bot.log.kpis.summarize`
 makes of the period's events: last of what is last, first of what is first, sums of the
 rest. Decoding many parts makes many small objects; the cyclic garbage collector, which
 these never need, is paused meanwhile (:func:`gc_paused`).
@@ -36,7 +36,7 @@ from typing import (
     Tuple,
 )
 
-from bot.log.review import ConversationSummary, DayTally, Tally
+from bot.log.kpis import ConversationSummary, DayTally, Tally
 
 SUGGESTIONS = ("shown", "used", "edited", "dismissed")  # the order of ``g``
 Part = Dict[str, Any]
@@ -97,7 +97,7 @@ def _one(cid: str, day: str, part: Part) -> ConversationSummary:
 
 
 class Closing(NamedTuple):
-    """What the KPIs need of a conversation (:class:`bot.log.review.Closing`), made
+    """What the KPIs need of a conversation (:class:`bot.log.kpis.Closing`), made
     without the whole summary: most of the KPI page's time is making these."""
 
     day: str

@@ -18,8 +18,8 @@ import uuid
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.log import aggregates
+from bot.log.kpis import ConversationSummary, Tally, select
 from bot.log.parts import Parts, agent_tally, everyone_tally, gc_paused, group, summaries
-from bot.log.review import ConversationSummary, Tally, select
 from bot.store import keys
 
 
@@ -52,7 +52,7 @@ class OutcomeViews:
             return _is_live(await pipe.execute())
 
     async def tally(self, days: Sequence[str], agent: Optional[str] = None) -> Optional[Tally]:
-        """What :func:`bot.log.review.tally` counts over the period's events (only
+        """What :func:`bot.log.kpis.tally` counts over the period's events (only
         ``agent``'s conversations when given); ``None`` while not live."""
         if agent is not None:
             cids = await self._candidates(days, {"agent": agent})
@@ -80,7 +80,7 @@ class OutcomeViews:
         outcome: Optional[str] = None,
     ) -> Optional[List[ConversationSummary]]:
         """The review list: summaries over the period matching every filter given,
-        newest first (as :func:`bot.log.review.select`); ``None`` while not live."""
+        newest first (as :func:`bot.log.kpis.select`); ``None`` while not live."""
         filters = {
             "agent": agent,
             "complaint_type": complaint_type,

@@ -1,7 +1,8 @@
 """Supervisors' routes on the running system: the log, review, corrections, KPIs, the export.
 
 One conversation with personal data in it is played through the REST API; afterwards
-nothing of that data may be found in the stored outcome log.
+nothing of that data may be found in the stored outcome log. End-to-end flows only: who
+may call each route and every refusal are tested in-process, in tests/channels/review/.
 """
 
 from __future__ import annotations
@@ -172,50 +173,10 @@ def test_review_lists_filters_and_opens_the_conversation(system, tokens, played)
         check(turn, "ReviewTurn")
 
 
-@pytest.mark.parametrize(
-    "query, word",
-    [
-        ("from=2026-13-01", "YYYY-MM-DD"),
-        ("from=2026-11-20&to=2026-11-01", "開始日期"),
-        ("from=2020-01-01&to=2026-11-01", "366"),
-        ("complaint_type=complaint_weather", "complaint_type"),
-        ("sentiment=angry", "sentiment"),
-        ("outcome=maybe", "outcome"),
-        ("agent=a%20b", "agent"),
-    ],
-)
-def test_bad_filters_get_a_clear_400(system, tokens, query, word):
-    status, body = call(system, "GET", f"/review/conversations?{query}", None, tokens["super1"])
-    assert status == 400 and word in body["error"]
-
-
-@pytest.mark.parametrize(
-    "method, path",
-    [
-        ("GET", "/log?conversation_id=x"),
-        ("GET", "/review/conversations"),
-        ("GET", "/review/conversations/x"),
-        ("POST", "/review/corrections"),
-        ("POST", "/review/suggestion-ratings"),
-        ("GET", "/export/nlu"),
-        ("GET", "/kpis"),
-        ("GET", "/kpis.csv"),
-        ("POST", "/review/conversations/x/qa"),
-        ("GET", "/review/qa"),
-    ],
-)
-def test_review_routes_refuse_anonymous_callers_and_agents(system, tokens, method, path):
-    body = {} if method == "POST" else None
-    assert call(system, method, path, body, None)[0] == 401
-    if "kpis" not in path:
-        assert call(system, method, path, body, tokens["agent1"])[0] == 403
-
-
 def test_an_agent_sees_only_their_own_figures(system, tokens, played):
     status, mine = call(system, "GET", "/kpis", None, tokens["agent2"])
     assert status == 200 and mine["agent"] == "agent2"
     assert mine["conversations"] == 0 or played["cid"] not in json.dumps(mine)
-    assert call(system, "GET", "/kpis?agent=agent1", None, tokens["agent2"])[0] == 403
     status, agent1 = call(system, "GET", "/kpis", None, tokens["agent1"])
     assert status == 200 and agent1["agent"] == "agent1" and agent1["conversations"] >= 1
     check(agent1, "Kpis")
@@ -237,10 +198,6 @@ def test_kpis_and_their_csv_agree(system, tokens, played):
 
 def test_a_correction_is_exported_as_training_data(system, tokens, played):
     token = tokens["super1"]
-    bad = {"conversation_id": played["cid"], "turn": 1, "complaint_type": "complaint_weather"}
-    assert call(system, "POST", "/review/corrections", bad, token)[0] == 400
-    agent_turn = {"conversation_id": played["cid"], "turn": 3, "sentiment": "negative"}
-    assert call(system, "POST", "/review/corrections", agent_turn, token)[0] == 404
     correction = {
         "conversation_id": played["cid"],
         "turn": 2,
@@ -310,17 +267,13 @@ def test_a_closed_conversation_has_its_qa_scorecard(system, tokens, played):
         assert value not in json.dumps(card, ensure_ascii=False)
 
 
-def test_only_a_supervisor_overrides_a_qa_item_and_the_score_follows(system, tokens, played):
+def test_a_supervisor_overrides_a_qa_item_and_the_score_follows(system, tokens, played):
     path = f"/review/conversations/{played['cid']}/qa"
     token = tokens["super1"]
     detail = call(system, "GET", f"/review/conversations/{played['cid']}", None, token)[1]
     before = next(i for i in detail["qa"]["items"] if i["criterion"] == "closing")
     wanted = not before["met"]
     body = {"criterion": "closing", "met": wanted, "note": f"打 {PERSONAL['mobile']} 確認過"}
-    assert call(system, "POST", path, body, tokens["agent1"])[0] == 403
-    assert call(system, "POST", path, {**body, "criterion": "tone"}, token)[0] == 400
-    assert call(system, "POST", path, {**body, "met": "yes"}, token)[0] == 400
-    assert call(system, "POST", "/review/conversations/nothing-here/qa", body, token)[0] == 404
     _, coached = call(system, "GET", "/review/qa?agent=agent1", None, token)
     status, answer = call(system, "POST", path, body, token)
     assert status == 200

@@ -12,7 +12,7 @@ from bot.channels.review import add_routes
 from bot.log import aggregates
 from bot.services import get_services
 from tests.helpers.routes import Api, routes_served, signed_in
-from tests.log.test_review import EVENTS, ev, message
+from tests.log.test_kpis import EVENTS, ev, message
 
 PERIOD = "from=2026-11-20&to=2026-11-22"
 QUERIES = [

@@ -8,14 +8,14 @@ from typing import Any, Dict, List, Optional
 
 from hypothesis import strategies as st
 
-from bot.log import review
+from bot.log import kpis
 from bot.log.outcomes import OutcomeLog
 from bot.log.views import OutcomeViews
 from tests.log import scan_reference
 
 FIRST = dt.date(2026, 11, 20)
 LAST = dt.date(2026, 11, 23)
-DAY0 = review.day_start(FIRST)
+DAY0 = kpis.day_start(FIRST)
 SPAN_MS = ((LAST - FIRST).days + 1) * 86_400_000
 CIDS = ("c1", "c2", "c3")
 AGENTS = ("agent1", "agent2", "agent3", "super1")
@@ -61,7 +61,7 @@ ACTIONS = {
         "turn": st.integers(0, 30),
         "intent": _type,
         "complaint_type": _type,
-        "sentiment": st.sampled_from(review.SENTIMENTS),
+        "sentiment": st.sampled_from(kpis.SENTIMENTS),
         "score": _score,
         "stage": st.sampled_from((None, "clarify")),
     },
@@ -92,7 +92,7 @@ ACTIONS = {
     "approved": _approval,
     "denied": _approval,
     "closed": {
-        "resolution": st.sampled_from(review.OUTCOMES[:3]),
+        "resolution": st.sampled_from(kpis.OUTCOMES[:3]),
         "compensation": st.just([]),
         "compensation_cost": _cost,
         "handle_time_s": _seconds,
@@ -102,7 +102,7 @@ ACTIONS = {
     "corrected": {
         "turn": st.integers(0, 30),
         "complaint_type": _type,
-        "sentiment": st.sampled_from((None, *review.SENTIMENTS)),
+        "sentiment": st.sampled_from((None, *kpis.SENTIMENTS)),
     },
     "suggestion_rated": {
         "suggestion_id": st.sampled_from("abc"),
@@ -158,18 +158,18 @@ async def check_against_scan(
     """For each period: the KPIs (all, and each agent's) and the filtered review lists from
     the aggregates equal what the old full scan of the stream computes."""
     for start, end in periods or PERIODS:
-        days = review.date_range(start, end)
-        until = review.day_start(end + dt.timedelta(days=1))
-        scanned, _ = await log.read(review.day_start(start), until)  # as the routes did
+        days = kpis.date_range(start, end)
+        until = kpis.day_start(end + dt.timedelta(days=1))
+        scanned, _ = await log.read(kpis.day_start(start), until)  # as the routes did
         counted = await views.tally(days)
         assert counted is not None, "the aggregates are not live"
-        _same_figures(review.figures(counted, budget), scan_reference.kpis(scanned, days, budget))
+        _same_figures(kpis.figures(counted, budget), scan_reference.kpis(scanned, days, budget))
         for agent in AGENTS:
             mine = await views.tally(days, agent)
-            expected = scan_reference.kpis(review.only_agent(scanned, agent), days, budget)
-            _same_figures(review.figures(mine, budget), expected)
-        everyone = review.summarize(scanned).values()
+            expected = scan_reference.kpis(kpis.only_agent(scanned, agent), days, budget)
+            _same_figures(kpis.figures(mine, budget), expected)
+        everyone = kpis.summarize(scanned).values()
         for filters in FILTERS:
             listed = await views.summaries(days, **filters)
-            expected_list = [s.as_dict() for s in review.select(everyone, **filters)]
+            expected_list = [s.as_dict() for s in kpis.select(everyone, **filters)]
             assert [s.as_dict() for s in listed] == expected_list, filters

@@ -1,5 +1,6 @@
-"""The KPI function as it was before the aggregates (git c9dfe29, bot/log/review.py):
-the full scan the aggregates must agree with, kept verbatim as the tests' reference."""
+"""The KPI function as it was before the aggregates (git c9dfe29, bot/log/review.py, since
+renamed bot/log/kpis.py): the full scan the aggregates must agree with, kept verbatim as
+the tests' reference."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import statistics
 from collections import Counter, defaultdict
 from typing import Any, Callable, Dict, Mapping, Sequence
 
-from bot.log.review import (
+from bot.log.kpis import (
     OUTCOMES,
     OWNER_ACTIONS,
     SENTIMENTS,

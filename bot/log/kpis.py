@@ -1,4 +1,5 @@
-"""What supervisors read from the outcome log: conversation summaries and KPIs (pure).
+"""What supervisors read from the outcome log (pure): the per-conversation summaries of the
+review list, and the KPIs.
 
 Input: outcome events (schema version 1, :mod:`bot.log.schema`), oldest first, or the
 same figures counted as the events were logged (:mod:`bot.log.views`). Days are

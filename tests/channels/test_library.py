@@ -1,23 +1,30 @@
-"""The reply library route in-process (no model), with a real Redis, the real templates,
-articles and jieba words, every answer checked against docs/openapi.yaml."""
+"""The reply library routes (bot/channels/library.py) in-process (tests/channels/inprocess.py:
+our channels, a real Redis, no model), with the real templates, articles and jieba words,
+every answer checked against docs/openapi.yaml; who may call them and every refusal in
+words."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+import pytest_asyncio
+import yaml
 
-from bot.channels.library import add_routes
 from bot.services import get_services
+from bot.store.snippets import MAX_SNIPPETS
+from tests.conftest import ROOT
 from tests.helpers.api import check
-from tests.helpers.routes import Api, routes_served, signed_in
+from tests.helpers.staff import StaffApi, staff_api
 
-RATE = 6
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+RATE = 20
 
 
-class LibraryApi(Api):
+class LibraryApi(StaffApi):
     async def get(self, user, **args) -> tuple:
         """GET /replies?args: (status, JSON body, headers)."""
         headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
@@ -28,22 +35,34 @@ class LibraryApi(Api):
                 return answer.status, await answer.json(), answer.headers
 
 
-@pytest.fixture()
-async def api(redis_server, redis_client, tmp_path, monkeypatch):
-    monkeypatch.setenv("REDIS_URL", redis_server.url)
-    monkeypatch.setenv("KEFU_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("KEFU_LIBRARY_RATE", str(RATE))
-    # fresh names each test: the rate is counted per account in the shared Redis
-    suffix = uuid.uuid4().hex[:6]
-    users = {f"agent1{suffix}": "agent", f"agent2{suffix}": "agent", f"super{suffix}": "supervisor"}
-    names = {user: f"客服{user[:6]}" for user in users}
-    signed = await signed_in(redis_client, users, names)
-    tokens = {
-        (user[:6] if user.startswith("agent") else "super"): token for user, token in signed.items()
+def _policy_with_a_trainee(folder):
+    """data/policy/ with a role below the agent's first: a trainee may not use the library."""
+    shutil.copytree(ROOT / "data/policy", folder)
+    roles = yaml.safe_load((folder / "roles.yml").read_text(encoding="utf-8"))
+    trainee = {**roles["roles"]["agent"], "label": "見習客服", "daily_budget": 0}
+    roles["roles"] = {"trainee": trainee, **roles["roles"]}
+    (folder / "roles.yml").write_text(
+        yaml.safe_dump(roles, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return folder
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def api(redis_server, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("library")
+    environ = {
+        "KEFU_LIBRARY_RATE": str(RATE),
+        "KEFU_POLICY_DIR": str(_policy_with_a_trainee(folder / "policy")),
     }
-    tokens["agent1_name"] = f"agent1{suffix}"
-    async with routes_served(add_routes) as base:
-        yield LibraryApi(base, tokens)
+    # fresh names: snippets and the rate are kept per account in the shared Redis
+    suffix = uuid.uuid4().hex[:6]
+    roles = {"agent1": "agent", "agent2": "agent", "agent3": "agent"}
+    roles.update(super="supervisor", trainee="trainee")
+    users = {f"{short}{suffix}": role for short, role in roles.items()}
+    async with staff_api(redis_server, folder / "data", users, environ) as served:
+        tokens = {user[: -len(suffix)]: token for user, token in served.tokens.items()}
+        tokens["agent1_name"] = f"agent1{suffix}"
+        yield LibraryApi(served.base, tokens)
 
 
 async def _conversation(agent: str) -> str:
@@ -72,10 +91,22 @@ async def _conversation(agent: str) -> str:
     return cid
 
 
-async def test_without_a_token_there_is_no_library(api):
-    status, body, _ = await api.get(None, q="退款")
-    assert status == 401 and body["error"]
-    check(body, "Error")
+ROUTES = [
+    ("GET", "/replies?q=退款", None),
+    ("GET", "/snippets", None),
+    ("POST", "/snippets", {"text": "您好"}),
+    ("DELETE", "/snippets/1", None),
+]
+
+
+@pytest.mark.parametrize("method, path, body", ROUTES)
+async def test_without_a_token_or_below_an_agent_there_is_no_library(api, method, path, body):
+    status, answer = await api.call(method, path, None, body)
+    assert status == 401 and answer["error"]
+    check(answer, "Error")
+    status, answer = await api.call(method, path, "trainee", body)
+    assert status == 403 and answer["error"] == "只有客服人員可以使用回覆庫"
+    check(answer, "Error")
 
 
 async def test_results_are_ranked_filtered_and_match_the_schema(api):
@@ -143,9 +174,9 @@ async def test_a_conversation_fills_the_templates_and_only_its_agent_may_ask(api
 
 async def test_searching_past_the_rate_is_429_with_retry_after(api):
     for _ in range(RATE):
-        status, _, _ = await api.get("agent2", q="發票")
+        status, _, _ = await api.get("agent3", q="發票")
         assert status == 200
-    status, body, headers = await api.get("agent2", q="發票")
+    status, body, headers = await api.get("agent3", q="發票")
     assert status == 429 and "秒後再試" in body["error"]
     assert 1 <= int(headers["Retry-After"]) <= 60
     check(body, "Error")
@@ -196,3 +227,20 @@ async def test_an_agents_snippets_are_their_own_searched_first_and_deleted(api):
     assert mine == {"snippets": []}
     status, body = await api.call("DELETE", f"/snippets/{saved['id']}", "agent1")
     assert status == 404
+
+
+async def test_a_snippet_body_that_is_no_json_object_is_400_and_a_bad_id_404(api):
+    for data, word in ((b"", "空的"), (b"{oops", "JSON"), (b'"hi"', "JSON 物件")):
+        status, body = await api.raw("POST", "/snippets", "agent3", data)
+        assert status == 400 and word in body["error"]
+    status, body = await api.call("DELETE", "/snippets/a%20b", "agent3")
+    assert status == 404 and "找不到" in body["error"]
+
+
+async def test_past_the_most_snippets_is_409(api):
+    for n in range(MAX_SNIPPETS):
+        status, _ = await api.call("POST", "/snippets", "agent3", {"text": f"常用回覆 {n}"})
+        assert status == 201
+    status, body = await api.call("POST", "/snippets", "agent3", {"text": "再一則"})
+    assert status == 409 and str(MAX_SNIPPETS) in body["error"]
+    check(body, "Error")

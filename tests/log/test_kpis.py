@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.log import review
+from bot.log import kpis
 
-DAY = review.day_start(dt.date(2026, 11, 20))  # 00:00 in Taiwan
+DAY = kpis.day_start(dt.date(2026, 11, 20))  # 00:00 in Taiwan
 
 
 def ev(action, cid="c1", t=60.0, agent="agent1", **fields):
@@ -99,7 +99,7 @@ EVENTS = [
 
 
 def test_a_conversation_summary_collects_what_happened():
-    summary = review.summarize(EVENTS)["c1"]
+    summary = kpis.summarize(EVENTS)["c1"]
     assert summary.agent == "agent1"  # the approver does not take the conversation over
     assert summary.complaint_type == "complaint_defect"
     assert summary.sentiment == "neutral" and summary.lowest_score == -0.8
@@ -109,16 +109,16 @@ def test_a_conversation_summary_collects_what_happened():
 
 
 def test_filters_combine():
-    summaries = review.summarize(EVENTS).values()
-    assert [s.conversation_id for s in review.select(summaries)] == ["c2", "c1"]
-    assert [s.conversation_id for s in review.select(summaries, outcome="referred")] == ["c2"]
-    assert review.select(summaries, agent="agent1", complaint_type="complaint_price_error") == []
-    assert [s.conversation_id for s in review.select(summaries, sentiment="neutral")] == ["c1"]
+    summaries = kpis.summarize(EVENTS).values()
+    assert [s.conversation_id for s in kpis.select(summaries)] == ["c2", "c1"]
+    assert [s.conversation_id for s in kpis.select(summaries, outcome="referred")] == ["c2"]
+    assert kpis.select(summaries, agent="agent1", complaint_type="complaint_price_error") == []
+    assert [s.conversation_id for s in kpis.select(summaries, sentiment="neutral")] == ["c1"]
 
 
 def test_kpis_over_two_days():
-    days = review.date_range(dt.date(2026, 11, 20), dt.date(2026, 11, 22))
-    figures = review.kpis(EVENTS, days, {"agent1": 3000, "agent2": 3000, "super1": 50000}.get)
+    days = kpis.date_range(dt.date(2026, 11, 20), dt.date(2026, 11, 22))
+    figures = kpis.kpis(EVENTS, days, {"agent1": 3000, "agent2": 3000, "super1": 50000}.get)
     first, second, third = figures["days"]
     assert first["complaints"] == {"complaint_defect": 1}
     assert second["complaints"] == {"complaint_price_error": 1}
@@ -143,13 +143,13 @@ def test_kpis_over_two_days():
 
 
 def test_an_agent_sees_only_their_conversations():
-    mine = review.only_agent(EVENTS, "agent2")
+    mine = kpis.only_agent(EVENTS, "agent2")
     assert {e["conversation_id"] for e in mine} == {"c2"}
 
 
 def test_csv_rows_carry_every_figure():
-    days = review.date_range(dt.date(2026, 11, 20), dt.date(2026, 11, 21))
-    rows = review.kpi_rows(review.kpis(EVENTS, days, lambda agent: 3000))
+    days = kpis.date_range(dt.date(2026, 11, 20), dt.date(2026, 11, 21))
+    rows = kpis.kpi_rows(kpis.kpis(EVENTS, days, lambda agent: 3000))
     assert rows[0] == ["section", "key", "measure", "value"]
     assert ["day", "2026-11-20", "complaints_complaint_defect", 1] in rows
     assert ["acceptance_by_technique", "empathy", "acceptance", 0.667] in rows
@@ -171,5 +171,5 @@ def test_a_supervisors_decision_correction_or_rating_does_not_take_the_conversat
         ev("corrected", agent="super1", turn=0, complaint_type=None, sentiment="negative"),
         ev("suggestion_rated", agent="super1", suggestion_id="a", verdict="bad"),
     ]
-    assert review.summarize(events)["c1"].agent == "agent1"
-    assert {e["conversation_id"] for e in review.only_agent(events, "agent1")} == {"c1"}
+    assert kpis.summarize(events)["c1"].agent == "agent1"
+    assert {e["conversation_id"] for e in kpis.only_agent(events, "agent1")} == {"c1"}
