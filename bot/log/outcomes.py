@@ -101,7 +101,8 @@ class OutcomeLog:
         self._redis = redis
         self._script = redis.register_script(_APPEND_ONCE)
         self.spool_dir = spool_dir
-        self._disk = Spool(spool_dir, "outcomes", check=schema.check)
+        # a repeated event is a no-op (its id): the marks need no fsync per event
+        self._disk = Spool(spool_dir, "outcomes", check=schema.check, sync_marks=False)
         self._lock = asyncio.Lock()
         self._spooled: Optional[bool] = None  # unknown until the disk is first looked at
 

@@ -70,7 +70,10 @@ class Spool:
     """The spool files of one kind of record in one directory.
 
     ``check`` may refuse a record read back (raising ``ValueError`` with the reason): it
-    is then quarantined instead of delivered.
+    is then quarantined instead of delivered. ``sync_marks=False`` leaves the marks of
+    taken records to the page cache (a process crash keeps them, a power cut may not):
+    for records whose delivery is idempotent, where a repeat costs nothing and an fsync
+    per record would slow a long replay down.
     """
 
     def __init__(
@@ -78,10 +81,12 @@ class Spool:
         directory: Path,
         prefix: str,
         check: Optional[Callable[[Record], None]] = None,
+        sync_marks: bool = True,
     ) -> None:
         self.directory = directory
         self.prefix = prefix
         self._check = check
+        self._sync_marks = sync_marks
         self._lock = asyncio.Lock()
 
     @property
@@ -161,25 +166,30 @@ class Spool:
                 return Replayed(taken=counts[0], quarantined=counts[1])
 
     async def _replay_file(self, path: Path, take: Take, counts: List[int]) -> None:
-        end = 0
-        while True:
-            lines = list(_lines(path, end))
-            if not lines:
-                if _remove_if_done(path, end):
-                    return
-                continue  # appended to meanwhile: take those too
-            for offset, line in lines:
-                end = offset + len(line) + 1
-                record, reason = self._read(line)
-                if record is None and reason is None:
-                    continue  # blank, or taken already
-                if record is None:
-                    self._quarantine(path, line, str(reason))
-                    counts[1] += 1
-                else:
-                    await take(record)
-                    counts[0] += 1
-                _mark_taken(path, offset)
+        try:
+            marks = open(path, "r+b")  # kept open: one mark per record
+        except FileNotFoundError:
+            return
+        with marks:
+            end = 0
+            while True:
+                lines = list(_lines(path, end))
+                if not lines:
+                    if _remove_if_done(path, end):
+                        return
+                    continue  # appended to meanwhile: take those too
+                for offset, line in lines:
+                    end = offset + len(line) + 1
+                    record, reason = self._read(line)
+                    if record is None and reason is None:
+                        continue  # blank, or taken already
+                    if record is None:
+                        self._quarantine(path, line, str(reason))
+                        counts[1] += 1
+                    else:
+                        await take(record)
+                        counts[0] += 1
+                    _mark_taken(marks.fileno(), offset, self._sync_marks)
 
     def _read(self, line: bytes) -> Tuple[Optional[Record], Optional[str]]:
         """(record, None); (None, reason) if unreadable; (None, None) if nothing to read."""
@@ -254,14 +264,17 @@ def _lines(path: Path, start: int) -> Iterator[Tuple[int, bytes]]:
         offset += len(line) + 1
 
 
-def _mark_taken(path: Path, offset: int) -> None:
+def _mark_taken(fd: int, offset: int, sync: bool) -> None:
     """Mark one line taken, keeping the file's time (the replay order of files)."""
-    with open(path, "r+b") as spool:
-        fcntl.flock(spool, fcntl.LOCK_EX)
-        before = os.fstat(spool.fileno())
-        os.pwrite(spool.fileno(), TAKEN, offset)
-        os.fsync(spool.fileno())
-        os.utime(spool.fileno(), ns=(before.st_atime_ns, before.st_mtime_ns))
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        before = os.fstat(fd)
+        os.pwrite(fd, TAKEN, offset)
+        if sync:
+            os.fsync(fd)
+        os.utime(fd, ns=(before.st_atime_ns, before.st_mtime_ns))
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _remove_if_done(path: Path, end: int) -> bool:

@@ -55,6 +55,12 @@ async def test_an_append_is_fsynced_before_it_returns(tmp_path, monkeypatch):
     spool.append(records(1))
     assert len(synced) == 3  # an existing file: the file only
     assert [json.loads(line)["n"] for line in spool.own_file.read_text().splitlines()] == [0, 1]
+    await spool.replay(Taker())
+    assert len(synced) == 5  # each record's mark too, before the next record is taken
+    quick = Spool(tmp_path, "quick", sync_marks=False)  # idempotent deliveries
+    quick.append(records(0, 1))
+    await quick.replay(Taker())
+    assert len(synced) == 7  # the new file and its directory; no mark
 
 
 async def test_files_are_replayed_oldest_first(tmp_path):
