@@ -66,7 +66,6 @@ def build_assist(
     """Everything the agent sees for this turn (``rank``: the learned template order;
     ``business``: the kind of business, KEFU_BUSINESS, for the wording; ``knowledge``:
     the articles, ranked for the customer's latest message)."""
-    product = facts.product or (order.products[0] if order and order.products else None)
     case = case_of(facts, order, customer, today)
     options: Sequence[Option] = ()
     if staff is not None and facts.complaint_type and stage in OPTION_STAGES:
@@ -80,28 +79,7 @@ def build_assist(
     reply_type, basis = suggestion_basis(
         facts.complaint_type, type_reading(facts), facts.texts, facts.amount
     )
-    details = details_from(
-        customer=customer.title if customer else None,
-        product=product,
-        order_id=order.id if order else facts.order_id,
-        amount=facts.amount,
-        date=facts.date,
-        agent=staff.name if staff else None,
-    )
-    details.update(replies.words(business, "\n".join(facts.texts)))
-    details.update(said.details())
-    if emotion:
-        details["feeling"] = EMOTIONS[emotion]
-    within = [o.label for o in options if o.within_authority]
-    if within:
-        details["options"] = "或".join(within[:2])
-    step = choose_next_step(replies.next_steps, facts.texts, facts.complaint_type, business)
-    if step is not None:
-        details["remedy"] = step.text
-        # a small inconvenience: a coupon the agent may grant, after the step, as a gesture
-        coupon = next((o for o in options if o.within_authority and o.kind == "voucher"), None)
-        if step.gesture and coupon is not None:
-            details["gesture"] = f"另外，這次造成您的不便，我可以先提供{coupon.label}表示歉意"
+    details = _details(facts, replies, business, staff, order, customer, options, said, emotion)
     context = ReplyContext(
         stage=stage,
         complaint_type=reply_type,
@@ -129,24 +107,69 @@ def build_assist(
         "suggestions_basis": basis,
         "compensation": [o.as_dict() for o in options],
         "alerts": alerts(facts, order, customer, today, policy),
-        "context": {
-            "customer": None
-            if customer is None
-            else {"title": customer.title, "tier": tier_label(policy, customer.tier)},
-            "order": None
-            if order is None
-            else {
-                "id": order.id,
-                "value": order.value,
-                "status": order.status,
-                "products": list(order.products),
-                "date": order.date.isoformat(),
-            },
-            "agent": staff.username if staff else None,
-            "role": staff.role.name if staff else None,
-        },
+        "context": _context(policy, staff, order, customer),
     }
     # the policy articles that fit the customer's latest message (docs/knowledge.md)
     latest = facts.messages[-1][0] if facts.messages else ""
     payload["knowledge"] = knowledge.search(latest) if knowledge is not None else []
     return Assist(payload, suggestions, tuple(options), case_to_dict(case), said)
+
+
+def _details(
+    facts: TurnFacts,
+    replies: Replies,
+    business: Optional[str],
+    staff: Optional[Staff],
+    order: Optional[Order],
+    customer: Optional[Customer],
+    options: Sequence[Option],
+    said: Grounding,
+    emotion: Optional[str],
+) -> Dict[str, str]:
+    """The words the templates' placeholders are filled with (bot/assist/suggest.py)."""
+    product = facts.product or (order.products[0] if order and order.products else None)
+    details = details_from(
+        customer=customer.title if customer else None,
+        product=product,
+        order_id=order.id if order else facts.order_id,
+        amount=facts.amount,
+        date=facts.date,
+        agent=staff.name if staff else None,
+    )
+    details.update(replies.words(business, "\n".join(facts.texts)))
+    details.update(said.details())
+    if emotion:
+        details["feeling"] = EMOTIONS[emotion]
+    within = [o.label for o in options if o.within_authority]
+    if within:
+        details["options"] = "或".join(within[:2])
+    step = choose_next_step(replies.next_steps, facts.texts, facts.complaint_type, business)
+    if step is not None:
+        details["remedy"] = step.text
+        # a small inconvenience: a coupon the agent may grant, after the step, as a gesture
+        coupon = next((o for o in options if o.within_authority and o.kind == "voucher"), None)
+        if step.gesture and coupon is not None:
+            details["gesture"] = f"另外，這次造成您的不便，我可以先提供{coupon.label}表示歉意"
+    return details
+
+
+def _context(
+    policy: Policy, staff: Optional[Staff], order: Optional[Order], customer: Optional[Customer]
+) -> Dict[str, Any]:
+    """Who the customer, the order and the agent are, as the console shows them."""
+    return {
+        "customer": None
+        if customer is None
+        else {"title": customer.title, "tier": tier_label(policy, customer.tier)},
+        "order": None
+        if order is None
+        else {
+            "id": order.id,
+            "value": order.value,
+            "status": order.status,
+            "products": list(order.products),
+            "date": order.date.isoformat(),
+        },
+        "agent": staff.username if staff else None,
+        "role": staff.role.name if staff else None,
+    }
