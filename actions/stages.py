@@ -26,6 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from redis.exceptions import RedisError
 
 from bot.assist.analysis import analyse
+from bot.assist.escalation import escalated
 from bot.assist.learning import thompson_ranker
 from bot.assist.stages import next_stage
 from bot.assist.turn import Staff, TurnFacts, build_assist
@@ -69,7 +70,7 @@ def _analyse(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[st
         tracker.latest_message or {},
         tracker.get_slot("sentiment_history") or [],
         tracker.get_slot("complaint_type"),
-        bool(tracker.get_slot("escalated")),
+        escalated(tracker.current_slot_values()),
     )
     # addressed to the agent's side, never relayed to the customer (DESIGN.md §2)
     elapsed = round((time.perf_counter() - started) * 1000, 2)

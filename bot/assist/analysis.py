@@ -3,13 +3,25 @@
 :func:`analyse` takes Rasa's parse data of the latest customer message (DESIGN.md §4)
 and the conversation's sentiment history, and returns an :class:`Analysis`: the
 complaint type, the updated sentiment history, whether the conversation has escalated
-and a one-line summary in Traditional Chinese for the agent.
+and a one-line summary in Traditional Chinese for the agent (the turn action's slots).
+
+:func:`analysis_payload` is the ``analysis`` part of the assist payload, the one place it
+is built: by the turn (:mod:`bot.assist.turn`) and, when no turn action answered, from
+the parse alone (:mod:`bot.channels.pipeline`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, List, Mapping, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from bot.assist.escalation import escalated as has_escalated
+from bot.assist.escalation import escalating
+from bot.assist.question import QUESTIONS
+
+if TYPE_CHECKING:  # bot.policy reads this module's complaint types: no import cycle
+    from bot.assist.facts import TurnFacts
+    from bot.assist.grounding import Grounding
 
 COMPLAINT_TYPES = {
     "complaint_demanding": "難處理或要求高的顧客",
@@ -62,8 +74,7 @@ def analyse(
     sentiment = parse.get("sentiment") or {}
     score = float(sentiment.get("score", 0.0))
     new_history = (tuple(history) + (round(score, 3),))[-HISTORY_LENGTH:]
-    escalation = parse.get("escalation") or {}
-    flagged = bool(escalation.get("flag"))
+    flagged = escalating(parse)
     parts: List[str] = []
     if complaint_type:
         parts.append(f"客訴類型：{COMPLAINT_TYPES[complaint_type]}")
@@ -71,4 +82,60 @@ def analyse(
     parts.append(f"情緒：{label}（{score:+.2f}）{_trend(new_history)}")
     if flagged:
         parts.append("⚠ 有客訴升級跡象")
-    return Analysis(complaint_type, new_history, escalated or flagged, flagged, "｜".join(parts))
+    so_far = has_escalated(parse, {"escalated": escalated})  # once escalated, it stays
+    return Analysis(complaint_type, new_history, so_far, flagged, "｜".join(parts))
+
+
+def complaint_reading(reading: Mapping[str, Any]) -> Dict[str, Any]:
+    """The NLU's complaint reading as the agent's side gets it, with Chinese labels."""
+    candidates = [
+        {
+            "type": c.get("type"),
+            "label": COMPLAINT_TYPES.get(c.get("type"), c.get("type")),
+            "confidence": round(float(c.get("confidence") or 0.0), 3),
+        }
+        for c in reading.get("candidates") or []
+    ]
+    return {
+        "is_complaint": bool(reading.get("is_complaint")),
+        "probability": round(float(reading.get("probability") or 0.0), 3),
+        "type": reading.get("type"),
+        "uncertain": bool(reading.get("uncertain")),
+        "candidates": candidates,
+    }
+
+
+def analysis_payload(
+    facts: TurnFacts,
+    said: Optional[Grounding] = None,
+    emotion: Optional[str] = None,
+    question: Optional[str] = None,
+) -> Dict[str, Any]:
+    """The ``analysis`` of the assist payload (DESIGN.md §4). ``said``, ``emotion`` and
+    ``question`` are the turn's readings of the customer's messages (None: not read)."""
+    complaint = facts.complaint_type
+    return {
+        "intent": {"name": facts.intent, "confidence": round(facts.confidence, 3)},
+        "sentiment": {"label": facts.sentiment_label, "score": round(facts.sentiment_score, 3)},
+        "escalation": {"flag": facts.escalation_flag, "cues": list(facts.cues)},
+        "entities": [{"entity": e.get("entity"), "value": e.get("value")} for e in facts.entities],
+        "complaint_type": complaint,
+        "complaint_label": COMPLAINT_TYPES.get(complaint) if complaint else None,
+        "sentiment_label": SENTIMENT_NAMES.get(facts.sentiment_label, "中性"),
+        "sentiment_trend": list(facts.sentiment_history),
+        "escalated": facts.escalated,
+        "complaint": complaint_reading(facts.complaint),
+        "emotion": emotion,
+        "question": question,
+        "question_label": QUESTIONS.get(question) if question else None,
+        # what the customer said, in the agent's words, with the message it is from
+        "customer_said": {
+            name: value.as_slot()
+            for name, value in (
+                ("problem", said.problem if said else None),
+                ("impact", said.impact if said else None),
+                ("request", said.request if said else None),
+            )
+            if value is not None
+        },
+    }

@@ -9,7 +9,7 @@ server without Redis, and this module remembers what it needs for that.
   sessions it issued, so agents stay signed in, only the assigned agent may answer, and a
   customer's browser that reconnects keeps its conversation.
 * :class:`DeferredTurns` — the turns that could not reach Rasa: a customer's message, an
-  agent's reply. Each is appended to a spool file (JSON lines, fsynced) and taken into
+  agent's reply. Each is appended to the disk spool (:mod:`bot.store.spool`) and taken into
   Rasa, in order, when Redis answers again (:func:`catch_up_forever`): the customer's
   message runs through NLU, dialogue and actions (the console gets its suggestions then),
   the agent's reply goes into the tracker and the transcript. A processed item is taken
@@ -23,18 +23,17 @@ server without Redis, and this module remembers what it needs for that.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import hashlib
-import json
 import logging
-import os
 import time
 import uuid
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
 from redis.exceptions import RedisError
+
+from bot.store.spool import Spool
 
 logger = logging.getLogger(__name__)
 
@@ -84,81 +83,28 @@ def _digest(token: str) -> str:
 
 
 class DeferredTurns:
-    """Turns waiting for Redis, in a spool file of this process."""
+    """Turns waiting for Redis, in the disk spool (:mod:`bot.store.spool`, prefix
+    ``turns``): each is marked taken as soon as Rasa has it, so a catch-up interrupted
+    half-way repeats nothing."""
 
     def __init__(self, spool_dir: Path) -> None:
         self.spool_dir = spool_dir
-        self._lock = asyncio.Lock()
-
-    @property
-    def _path(self) -> Path:
-        return self.spool_dir / f"turns-{os.getpid()}.jsonl"
+        self._spool = Spool(spool_dir, "turns")
 
     def defer(self, item: Dict[str, Any]) -> Dict[str, Any]:
         record = {"id": uuid.uuid4().hex, "ts": round(time.time(), 3), **item}
-        self.spool_dir.mkdir(parents=True, exist_ok=True)
-        with open(self._path, "a", encoding="utf-8") as spool:
-            fcntl.flock(spool, fcntl.LOCK_EX)
-            spool.write(json.dumps(record, ensure_ascii=False) + "\n")
-            spool.flush()
-            os.fsync(spool.fileno())
+        self._spool.append([record])
         logger.warning("Redis away: %s turn of %s deferred", record["kind"], record["cid"])
         return record
 
-    def _files(self) -> List[Path]:
-        """This process's spool and any left by an earlier (crashed) process, oldest first."""
-        if not self.spool_dir.is_dir():
-            return []
-        files = [p for p in self.spool_dir.glob("turns-*.jsonl") if p.stat().st_size > 0]
-        return sorted(files, key=lambda p: p.stat().st_mtime)
-
     def pending(self) -> bool:
-        return bool(self._files())
+        return self._spool.pending()
 
     async def catch_up(self, take: Callable[[Dict[str, Any]], Awaitable[None]]) -> int:
         """Hand every deferred turn to ``take``, oldest first; stop at the first one that
-        fails (Redis gone again) and keep it and the rest for the next time."""
-        async with self._lock:
-            done = 0
-            for path in self._files():
-                while (item := self._first(path)) is not None:
-                    await take(item)  # raises while Redis is still away: the item stays
-                    self._drop(path, item["id"])
-                    done += 1
-                if path != self._path:
-                    path.unlink(missing_ok=True)
-            return done
-
-    def _first(self, path: Path) -> Optional[Dict[str, Any]]:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                return json.loads(line)
-            except ValueError:
-                logger.error("dropping an unreadable deferred turn in %s: %r", path, line[:200])
-                self._drop(path, None, bad=line)
-        return None
-
-    def _drop(self, path: Path, item_id: Optional[str], bad: Optional[str] = None) -> None:
-        """Take one line out of the file (a processed item, or an unreadable line)."""
-        with open(path, "r+", encoding="utf-8") as spool:
-            fcntl.flock(spool, fcntl.LOCK_EX)  # a concurrent defer() waits
-            rest = [
-                line
-                for line in spool.read().splitlines()
-                if line and line != bad and (item_id is None or _id_of(line) != item_id)
-            ]
-            spool.seek(0)
-            spool.truncate()
-            spool.write("".join(line + "\n" for line in rest))
-            spool.flush()
-            os.fsync(spool.fileno())
-
-
-def _id_of(line: str) -> Optional[str]:
-    try:
-        return json.loads(line).get("id")
-    except ValueError:
-        return None
+        fails (Redis gone again) and keep it and the rest for the next time. Another
+        catch-up under way (another task or process) takes them instead: 0."""
+        return (await self._spool.replay(take)).taken
 
 
 async def catch_up_forever(
@@ -176,7 +122,8 @@ async def catch_up_forever(
         try:
             await ping()
             count = await deferred.catch_up(take)
-            logger.warning("Redis back: %d deferred turns taken into Rasa", count)
+            if count:
+                logger.warning("Redis back: %d deferred turns taken into Rasa", count)
         except (RedisError, OSError) as error:
             logger.info("deferred turns wait for Redis (%s)", error)
         except Exception:  # noqa: BLE001 — a background task must not die

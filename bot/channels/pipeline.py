@@ -8,7 +8,6 @@ the conversation and returns it for the agent's side.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
@@ -17,7 +16,11 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered
 from redis.exceptions import RedisError
 
-from bot.assist.turn import complaint_reading
+from bot.assist.analysis import analysis_payload
+from bot.assist.escalation import escalating
+from bot.assist.facts import TurnFacts
+from bot.log.events import sent_as, suggestion_outcome
+from bot.log.events import similarity as similarity  # bot/channels/assist.py's /outcome, for now
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -98,11 +101,9 @@ async def log_turn(
             "stage": payload.get("stage"),
         }
     ]
-    escalation = analysis.get("escalation") or {}
-    if escalation.get("flag"):
-        events.append(
-            {**common, "action": "escalation", "cues": list(escalation.get("cues") or [])}
-        )
+    if escalating(analysis):
+        cues = (analysis.get("escalation") or {}).get("cues") or []
+        events.append({**common, "action": "escalation", "cues": list(cues)})
     events += [
         {
             **common,
@@ -159,7 +160,7 @@ async def record_reply(
     live customer's outbox (unless ``to_customer`` is False: it was relayed while Redis
     was away) and the outcome log (used / edited when it came from a suggestion); returns
     the message."""
-    edited = suggestion is not None and suggestion["text"] != text
+    edited = suggestion is not None and sent_as(suggestion, text) == "edited"
     details = {
         "agent": username,
         "suggestion_id": suggestion["id"] if suggestion else None,
@@ -173,16 +174,7 @@ async def record_reply(
     )
     await services.conversations.record_agent_reply(cid, message, to_customer=to_customer)
     if suggestion is not None:
-        event = {
-            "conversation_id": cid,
-            "action": "edited" if edited else "used",
-            "agent": username,
-            "suggestion_id": suggestion["id"],
-            "technique": suggestion["technique"],
-            "complaint_type": suggestion.get("complaint_type"),
-        }
-        if edited:
-            event.update(similarity=similarity(suggestion["text"], text), text=text)
+        event = suggestion_outcome(sent_as(suggestion, text), cid, username, suggestion, text)
         await services.outcomes.append(event)
         await count_use(services, suggestion)
     return message
@@ -196,10 +188,6 @@ async def count_use(services: Services, suggestion: Dict[str, Any]) -> None:
         )
     except RedisError as error:
         logger.warning("template statistics not recorded: %s", error)
-
-
-def similarity(a: str, b: str) -> float:
-    return round(difflib.SequenceMatcher(None, a, b).ratio(), 3)
 
 
 def collect(
@@ -227,13 +215,7 @@ def collect(
         # was understood, and that suggestions are missing
         payload = {
             "conversation_id": cid,
-            "analysis": {
-                "intent": parse_data.get("intent"),
-                "sentiment": parse_data.get("sentiment"),
-                "escalation": parse_data.get("escalation"),
-                "entities": parse_data.get("entities", []),
-                "complaint": complaint_reading(parse_data.get("complaint") or {}),
-            },
+            "analysis": analysis_payload(TurnFacts.from_tracker(cid, {}, parse_data)),
             "stage": None,
             "suggestions": [],
             "compensation": [],

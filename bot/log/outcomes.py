@@ -7,10 +7,12 @@ and is written by a Lua script that adds it to the stream only if that id was ne
 added, so a retry never doubles an event; the same script updates the KPI counters and
 the review index (:mod:`bot.log.aggregates`), so they count each event exactly once.
 
-When Redis cannot be reached, events go to a spool file on disk (one per process, JSON
-lines, fsynced) instead, and later events follow them there, so the order holds. The
-spool is replayed — oldest file first, line by line — at the next write that finds Redis
-again, and by :meth:`OutcomeLog.replay` (called at start-up and every few seconds).
+When Redis cannot be reached, events go to the disk spool instead
+(:mod:`bot.store.spool`: one file per process, JSON lines, fsynced), and later events
+follow them there, so the order holds. The spool is replayed — oldest file first, line
+by line — at the next write that finds Redis again, and by :meth:`OutcomeLog.replay`
+(called at start-up and every few seconds). A replay cut short repeats events already
+added; their ids make that a no-op. A line that cannot be read is quarantined.
 
     RedisError / OSError while writing ──► spool/outcomes-<pid>.jsonl ──► replay ──► stream
 """
@@ -18,10 +20,8 @@ again, and by :meth:`OutcomeLog.replay` (called at start-up and every few second
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import json
 import logging
-import os
 import time
 import uuid
 from pathlib import Path
@@ -34,6 +34,7 @@ from bot.log.entries import Problem, parse
 from bot.log.pii import mask
 from bot.log.rebuild import RebuildBusy, rebuild
 from bot.store import keys
+from bot.store.spool import Spool
 
 logger = logging.getLogger(__name__)
 
@@ -100,12 +101,10 @@ class OutcomeLog:
         self._redis = redis
         self._script = redis.register_script(_APPEND_ONCE)
         self.spool_dir = spool_dir
+        # a repeated event is a no-op (its id): the marks need no fsync per event
+        self._disk = Spool(spool_dir, "outcomes", check=schema.check, sync_marks=False)
         self._lock = asyncio.Lock()
         self._spooled: Optional[bool] = None  # unknown until the disk is first looked at
-
-    @property
-    def _spool(self) -> Path:
-        return self.spool_dir / f"outcomes-{os.getpid()}.jsonl"
 
     async def append(self, event: Mapping[str, Any]) -> Dict[str, Any]:
         """Store one event (or spool it); returns the stored record."""
@@ -117,7 +116,7 @@ class OutcomeLog:
         async with self._lock:
             if self._spooled is None:
                 self._spooled = self.pending()  # a spool left by an earlier run
-            if self._spooled and not await self._replay_locked():
+            if self._spooled and not (await self._replay_locked())[1]:
                 self._write_spool(records)
                 return records
             try:
@@ -152,71 +151,39 @@ class OutcomeLog:
         )
         return client is not None or bool(result[0])
 
-    # ---- the spool ----
+    # ---- the spool (bot/store/spool.py) ----
 
     def pending(self) -> bool:
         """Whether any spool file (this process's or a dead one's) holds events."""
-        return any(path.stat().st_size > 0 for path in self._spool_files())
-
-    def _spool_files(self) -> List[Path]:
-        if not self.spool_dir.is_dir():
-            return []
-        return sorted(self.spool_dir.glob("outcomes-*.jsonl"), key=lambda p: p.stat().st_mtime)
+        return self._disk.pending()
 
     def _write_spool(self, records: List[Mapping[str, Any]]) -> None:
-        self.spool_dir.mkdir(parents=True, exist_ok=True)
-        lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-        with open(self._spool, "a", encoding="utf-8") as spool:
-            fcntl.flock(spool, fcntl.LOCK_EX)
-            spool.write(lines)
-            spool.flush()
-            os.fsync(spool.fileno())
+        self._disk.append(records)
         self._spooled = True
 
     async def replay(self) -> int:
         """Move spooled events into the stream, in order; returns how many were added."""
         async with self._lock:
-            return await self._replay_locked(count=True)
+            return (await self._replay_locked())[0]
 
-    async def _replay_locked(self, count: bool = False) -> Any:
+    async def _replay_locked(self) -> Tuple[int, bool]:
+        """(events added, whether the spool is now empty)."""
         added = 0
-        for path in self._spool_files():
-            try:
-                done = await self._replay_file(path)
-            except (RedisError, OSError) as error:
-                logger.info("outcome log: replay waits for Redis (%s)", error)
-                return added if count else False
-            added += done
+
+        async def take(record: Dict[str, Any]) -> None:
+            nonlocal added
+            if await self._add(record):  # False: it reached Redis before (a retry)
+                added += 1
+
+        try:
+            replayed = await self._disk.replay(take)
+        except (RedisError, OSError) as error:
+            logger.info("outcome log: replay waits for Redis (%s)", error)
+            return added, False
         if added:
             logger.warning("outcome log: replayed %d spooled events", added)
-        self._spooled = False
-        return added if count else True
-
-    async def _replay_file(self, path: Path) -> int:
-        added = 0
-        with open(path, "r+", encoding="utf-8") as spool:
-            fcntl.flock(spool, fcntl.LOCK_EX)  # writers wait; the file is emptied, not removed
-            lines = spool.read().splitlines()
-            for number, line in enumerate(lines):
-                try:
-                    record = json.loads(line)
-                    schema.check(record)
-                except (ValueError, schema.SchemaError) as error:
-                    logger.error(
-                        "outcome log: dropping unreadable spool line %s:%d (%s)",
-                        path,
-                        number + 1,
-                        error,
-                    )
-                    continue
-                if await self._add(record):  # raises on Redis errors: the file stays whole
-                    added += 1
-            spool.truncate(0)
-            spool.flush()
-            os.fsync(spool.fileno())
-        if path != self._spool:
-            path.unlink(missing_ok=True)  # a dead process's file, now empty
-        return added
+        self._spooled = replayed.busy  # another process is replaying: not empty yet
+        return added, not replayed.busy
 
     async def rebuild_aggregates(self) -> None:
         """Fold the events logged before the aggregates existed into them, unless they

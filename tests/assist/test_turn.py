@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from bot.assist.grounding import FIRST_MESSAGES, LAST_MESSAGES
+from bot.assist.presumptions import holds
 from bot.assist.replies import load_replies
-from bot.assist.turn import TurnFacts, build_assist, holds
+from bot.assist.turn import TurnFacts, build_assist
 from bot.policy import load_policy
 from tests.conftest import ROOT
 
@@ -88,7 +89,8 @@ def test_a_parse_without_a_reading_still_has_the_field(resources):
 
 # --- issue 15: grounded, honest, answering, fitting the business ---
 
-from bot.assist.turn import Staff, suggestion_basis  # noqa: E402
+from bot.assist.presumptions import suggestion_basis  # noqa: E402
+from bot.assist.turn import Staff  # noqa: E402
 from bot.store.profiles import Order  # noqa: E402
 
 ORDER = Order(
@@ -259,7 +261,7 @@ def _facts(*texts):
 
 
 def test_what_the_conversation_shows_is_read_from_the_customers_words():
-    from bot.assist.turn import holds
+    from bot.assist.presumptions import holds
 
     repeated = holds(_facts("主機板送修第三次了，每次拿回來不到一個月又壞"), "acknowledge")
     assert "history" not in repeated  # a fault that came back is no report left unhandled
@@ -358,3 +360,17 @@ def test_a_200_message_conversation_reads_its_window(resources):
     assert "threatened" not in holds(whole, "acknowledge")
     recent = TurnFacts.from_tracker("c-9", slots, latest, _long_conversation(12)[1])
     assert "threatened" in holds(recent, "acknowledge")
+
+
+def test_a_parse_alone_gives_the_analysis_a_turn_gives(resources):
+    """With no turn action (pipeline.collect), the analysis is built by the same function
+    from the parse alone: the same fields, the escalation read the same way."""
+    from bot.assist.analysis import analysis_payload
+
+    latest = {**_latest(), "escalation": {"flag": True, "cues": ["消基會"]}}
+    turn = _assist(resources, latest).payload["analysis"]
+    alone = analysis_payload(TurnFacts.from_tracker("c1", {}, latest))
+    assert alone.keys() == turn.keys()
+    assert alone["intent"] == turn["intent"] and alone["escalation"] == turn["escalation"]
+    assert alone["escalated"] is True and alone["complaint"] == turn["complaint"]
+    assert alone["customer_said"] == {} and alone["emotion"] is None

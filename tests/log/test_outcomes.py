@@ -107,7 +107,7 @@ async def test_redis_down_spools_to_disk_and_replays_in_order_once(tmp_path):
         for n in range(3, 8):
             await log.append(event(n))  # no exception: the chat goes on
         assert log.pending()
-        lines = (spool / next(p.name for p in spool.iterdir())).read_text().splitlines()
+        lines = next(spool.glob("outcomes-*.jsonl")).read_text().splitlines()
         assert [json.loads(line)["turn"] for line in lines] == [3, 4, 5, 6, 7]
         assert await log.replay() == 0  # still down: nothing moves, nothing is lost
         server = start(tmp_path / "redis", port)  # back, with its append-only file
@@ -148,3 +148,17 @@ async def test_a_turns_events_go_in_one_round_trip_in_order(aioredis, tmp_path):
     records = await log.append_many([event(n) for n in range(5)])
     assert [e["id"] for e in await stored(aioredis)] == [r["id"] for r in records]
     assert not (tmp_path / "spool").exists()  # nothing spooled while Redis answers
+
+
+async def test_a_spooled_line_the_schema_refuses_is_quarantined_with_the_reason(aioredis, tmp_path):
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    bad = {**make_event(event(1)), "v": 99}
+    (spool / "outcomes-999998.jsonl").write_text(
+        json.dumps(make_event(event(0))) + "\n" + json.dumps(bad) + "\n"
+    )
+    log = OutcomeLog(aioredis, spool)
+    assert await log.replay() == 1 and not log.pending()
+    assert [e["turn"] for e in await stored(aioredis)] == [0]
+    (kept,) = [json.loads(line) for line in (spool / "quarantine/outcomes.jsonl").open()]
+    assert "version 99" in kept["reason"] and json.loads(kept["line"])["id"] == bad["id"]
