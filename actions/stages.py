@@ -72,7 +72,7 @@ def _analyse(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[st
         tracker.get_slot("complaint_type"),
         escalated(tracker.current_slot_values()),
     )
-    # addressed to the agent's side, never relayed to the customer (DESIGN.md §2)
+    # addressed to the agent's side, never relayed to the customer (docs/design.md#a-customer-turn)
     elapsed = round((time.perf_counter() - started) * 1000, 2)
     dispatcher.utter_message(
         json_message={

@@ -1,6 +1,6 @@
 """What the agent is told about one customer message: pure functions over the parse.
 
-:func:`analyse` takes Rasa's parse data of the latest customer message (DESIGN.md §4)
+:func:`analyse` takes Rasa's parse data of the latest customer message (docs/design.md#parse-output)
 and the conversation's sentiment history, and returns an :class:`Analysis`: the
 complaint type, the updated sentiment history, whether the conversation has escalated
 and a one-line summary in Traditional Chinese for the agent (the turn action's slots).
@@ -111,7 +111,7 @@ def analysis_payload(
     emotion: Optional[str] = None,
     question: Optional[str] = None,
 ) -> Dict[str, Any]:
-    """The ``analysis`` of the assist payload (DESIGN.md §4). ``said``, ``emotion`` and
+    """The ``analysis`` of the assist payload (docs/design.md#the-assist-payload). ``said``, ``emotion`` and
     ``question`` are the turn's readings of the customer's messages (None: not read)."""
     complaint = facts.complaint_type
     return {

@@ -1,4 +1,4 @@
-"""Where the conversation is in the complaint-handling procedure (000 三.1–10): pure.
+"""Where the conversation is in the complaint-handling procedure (000 三.1–10, docs/domain.md#complaint-handling-stages): pure.
 
 :func:`next_stage` is the stage table of docs/dialogue.md. The turn action
 (actions/stages.py) calls it once per customer message, so Rasa's policies need not
@@ -48,7 +48,7 @@ def next_stage(
     message). An intent the procedure does not know is treated as an unclear message.
     """
     if escalating:
-        return "refer"  # P2.1.5: any message that escalates goes to a supervisor
+        return "refer"  # 002 P2.1.5 (docs/domain.md#p2-1-5): any message that escalates goes to a supervisor
     if intent in CLOSING:
         return "close"
     if intent == "accept_offer":

@@ -3,7 +3,7 @@
 :func:`build_assist` is pure: the turn action gathers the facts (:class:`TurnFacts`: the
 tracker's slots, the latest parse; the order and customer profiles; the agent as
 :class:`Staff`, with what they have spent today) and this function turns them into the
-payload of DESIGN.md §4. Its parts live beside it: the analysis
+payload of docs/design.md#the-assist-payload. Its parts live beside it: the analysis
 (:mod:`bot.assist.analysis`), the alerts (:mod:`bot.assist.alerts`), what the suggestions
 may presume (:mod:`bot.assist.presumptions`) and the policy's case
 (:mod:`bot.assist.case`).

@@ -17,6 +17,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 
 from redis.exceptions import RedisError
 
+from bot.assist.escalation import escalated
 from bot.assist.summary import (
     PAST_KEPT,
     CaseFacts,
@@ -82,7 +83,7 @@ async def case_summary(
         approvals=approvals,
         labels=labels,
         agent_messages=[m["text"] for m in messages[-PROMISE_WINDOW:] if m.get("role") == "agent"],
-        escalated=record.get("escalated") == "1",
+        escalated=escalated(record),
     )
     try:
         return summarise(facts)

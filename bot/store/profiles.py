@@ -1,4 +1,4 @@
-"""Customer and order profiles (notes 4 and 6): what the assistant knows about the case."""
+"""Customer and order profiles (notes 4 and 6: docs/domain.md#note-4, #note-6): what the assistant knows about the case."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ class Criterion:
 
 
 # The items, in the order they are shown. The standard: 客戶服務人員 (BAS4222-001v3) and
-# 提升顧客服務滿意度 (PIC4R2119v2), in /work/shared/seeds/.
+# 提升顧客服務滿意度 (PIC4R2119v2): the sections cited below are in docs/domain.md#records-feedback-and-reporting (notes 3–4: #note-3, #note-4).
 CRITERIA: Tuple[Criterion, ...] = (
     Criterion(
         "first_response",
