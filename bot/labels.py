@@ -24,8 +24,8 @@ STATUSES: Mapping[str, str] = {
     "waiting": "待回覆",
     "closed": "已結案",
 }
-# how a conversation ended (bot.log.review.OUTCOMES; the first three are the resolutions
-# an agent picks when closing, bot.store.conversations.RESOLUTIONS)
+# how a conversation ended: "open", or the resolution an agent picks when closing
+# (bot.store.conversations.RESOLUTIONS)
 OUTCOMES: Mapping[str, str] = {
     "resolved": "已解決",
     "referred": "已轉介",

@@ -4,7 +4,7 @@ The pages are static files in ``bot/web/`` (HTML, CSS, JavaScript and the vendor
 socket.io client); they talk to the server only through the socket.io protocol and the
 REST assist API, like any other client. The staff pages' scripts are ES modules
 (``<script type="module">``): ``console.js`` and ``supervisor.js`` import their parts from
-``console/``, ``supervisor/`` and the shared ``staff/``, so those are served under
+``console/``, ``supervisor/``, ``charts/`` and the shared ``staff/``, so those are served under
 ``static/<folder>/<name>`` and, like every script, as ``text/javascript`` (a browser runs
 a module only with a JavaScript type). Only the files listed here are served, read when
 first asked for. Every answer carries a Content-Security-Policy that allows scripts from
@@ -31,6 +31,7 @@ SCRIPTS = (
     "chat.js",
     "socket.io.min.js",
     "charts.js",
+    "charts/frame.js",
     # shared by the staff pages
     "staff/api.js",
     "staff/dom.js",

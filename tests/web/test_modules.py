@@ -54,7 +54,7 @@ def test_every_module_is_loaded_by_a_page():
 
 @pytest.mark.parametrize("name", MODULES)
 def test_modules_are_short(name):
-    assert len(source(name).splitlines()) <= 500  # the aim is 300: charts.js is the longest
+    assert len(source(name).splitlines()) <= 300
 
 
 def test_no_label_table_is_kept_in_a_script_or_a_page():
