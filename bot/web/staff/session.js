@@ -3,7 +3,7 @@
 // name in the top bar and the logout button. Whether the account is a supervisor is the
 // server's word (the login answer's `supervisor`, from data/policy/roles.yml).
 
-import { onExpired, api, useToken } from "./api.js";
+import { api, onExpired, useToken } from "./api.js";
 import { $ } from "./dom.js";
 
 const KEY = "kefu.console.auth";
