@@ -22,7 +22,7 @@ from sanic.response import HTTPResponse
 
 from bot.assist import compensation
 from bot.assist.closing import close_summary
-from bot.channels import cors, library, review, speedups
+from bot.channels import cors, labels, library, review, speedups
 from bot.channels.background import background, stop_background
 from bot.channels.http import (
     ApiError,
@@ -587,6 +587,7 @@ class AssistInput(InputChannel):
             return response.json(view)
 
         review.add_routes(bp)
+        labels.add_routes(bp)
         library.add_routes(bp)
         return bp
 

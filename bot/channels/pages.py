@@ -2,7 +2,11 @@
 
 The pages are static files in ``bot/web/`` (HTML, CSS, JavaScript and the vendored
 socket.io client); they talk to the server only through the socket.io protocol and the
-REST assist API, like any other client. Only the files listed here are served, read when
+REST assist API, like any other client. The staff pages' scripts are ES modules
+(``<script type="module">``): ``console.js`` and ``supervisor.js`` import their parts from
+``console/``, ``supervisor/``, ``charts/`` and the shared ``staff/``, so those are served under
+``static/<folder>/<name>`` and, like every script, as ``text/javascript`` (a browser runs
+a module only with a JavaScript type). Only the files listed here are served, read when
 first asked for. Every answer carries a Content-Security-Policy that allows scripts from
 this server only, so even a script tag that slipped into a page could not run; the pages
 themselves put every outside text into the DOM with ``textContent``.
@@ -20,19 +24,44 @@ from sanic.response import HTTPResponse
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 PAGES = {"chat": "chat.html", "console": "console.html", "supervisor": "supervisor.html"}
-ASSETS = {
-    "base.css": "text/css; charset=utf-8",
-    "chat.css": "text/css; charset=utf-8",
-    "chat.js": "text/javascript; charset=utf-8",
-    "common.js": "text/javascript; charset=utf-8",
-    "console.css": "text/css; charset=utf-8",
-    "staff.css": "text/css; charset=utf-8",
-    "console.js": "text/javascript; charset=utf-8",
-    "supervisor.css": "text/css; charset=utf-8",
-    "supervisor.js": "text/javascript; charset=utf-8",
-    "charts.js": "text/javascript; charset=utf-8",
-    "socket.io.min.js": "text/javascript; charset=utf-8",
-}
+CSS = "text/css; charset=utf-8"
+JS = "text/javascript; charset=utf-8"
+STYLES = ("base.css", "chat.css", "console.css", "staff.css", "supervisor.css")
+SCRIPTS = (
+    "chat.js",
+    "socket.io.min.js",
+    "charts.js",
+    "charts/frame.js",
+    # shared by the staff pages
+    "staff/api.js",
+    "staff/dom.js",
+    "staff/labels.js",
+    "staff/session.js",
+    "staff/socket.js",
+    # the agent console
+    "console.js",
+    "console/assist.js",
+    "console/close.js",
+    "console/compensation.js",
+    "console/composer.js",
+    "console/conversation.js",
+    "console/library.js",
+    "console/queue.js",
+    "console/state.js",
+    "console/suggestions.js",
+    # the supervisor pages
+    "supervisor.js",
+    "supervisor/detail.js",
+    "supervisor/format.js",
+    "supervisor/kpis.js",
+    "supervisor/monitor.js",
+    "supervisor/qa.js",
+    "supervisor/ratings.js",
+    "supervisor/review.js",
+    "supervisor/scorecard.js",
+    "supervisor/selection.js",
+)
+ASSETS = {**{name: CSS for name in STYLES}, **{name: JS for name in SCRIPTS}}
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -64,7 +93,8 @@ def page(name: str) -> Tuple[bytes, str]:
 
 
 def add_routes(blueprint: Blueprint) -> None:
-    """``chat``, ``console`` and ``static/<name>`` under the channel's prefix."""
+    """``chat``, ``console``, ``supervisor`` and ``static/<name>`` (``name`` may hold one
+    folder, as ``staff/api.js``) under the channel's prefix."""
 
     def serve(name: str) -> HTTPResponse:
         try:
@@ -85,7 +115,7 @@ def add_routes(blueprint: Blueprint) -> None:
     async def supervisor_page(_: Request) -> HTTPResponse:
         return serve("supervisor")
 
-    @blueprint.route("/static/<name>", methods=["GET"])
+    @blueprint.route("/static/<name:path>", methods=["GET"])
     async def asset(_: Request, name: str) -> HTTPResponse:
         return serve(name)
 
