@@ -287,7 +287,7 @@ def _write_sheet(conversations: Sequence[dict], rows: Sequence[dict], out: Path)
 
 
 def _technique(value: str) -> Optional[str]:
-    from bot.assist.replies import TECHNIQUES
+    from bot.labels import TECHNIQUES
 
     value = (value or "").strip()
     if value in TECHNIQUES:

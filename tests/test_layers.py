@@ -187,10 +187,15 @@ RULES = (
         allows=("bot.nlu",),
     ),
     Rule(
-        "the compensation policy stands alone: nothing of bot/ outside bot/policy",
+        "the compensation policy stands alone: nothing of bot/ outside bot/policy but the labels",
         applies_to=("bot.policy",),
         forbids=("bot",),
-        known=frozenset({("bot.policy.loader", "bot.assist.analysis")}),
+        allows=("bot.labels",),
+    ),
+    Rule(
+        "the label tables are the bottom layer: they import nothing of bot/",
+        applies_to=("bot.labels",),
+        forbids=("bot",),
     ),
     Rule(
         "the outcome log builds only on the store",
@@ -204,7 +209,6 @@ RULES = (
         applies_to=("bot.store",),
         forbids=("bot",),
         allows=("bot.config", "bot.policy"),
-        known=frozenset({("bot.store.template_stats", "bot.assist.learning")}),
     ),
     Rule(
         "what the agent is told reads the log only through its masking",

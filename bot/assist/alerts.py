@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict, List, Mapping, Optional
 
-from bot.assist.analysis import COMPLAINT_TYPES
 from bot.assist.facts import TurnFacts
 from bot.assist.summary import past_alert
+from bot.labels import COMPLAINT_TYPES
 from bot.policy import Policy
 from bot.store.profiles import Customer, Order
 

@@ -18,20 +18,12 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 from bot.assist.escalation import escalated as has_escalated
 from bot.assist.escalation import escalating
 from bot.assist.question import QUESTIONS
+from bot.labels import COMPLAINT_TYPES, SENTIMENT_NAMES
 
 if TYPE_CHECKING:  # bot.policy reads this module's complaint types: no import cycle
     from bot.assist.facts import TurnFacts
     from bot.assist.grounding import Grounding
 
-COMPLAINT_TYPES = {
-    "complaint_demanding": "難處理或要求高的顧客",
-    "complaint_escalation": "客訴或糾紛惡化",
-    "complaint_price_error": "標價或報價錯誤",
-    "complaint_special_request": "未處理特殊要求",
-    "complaint_miscommunication": "誤會或溝通不良",
-    "complaint_defect": "服務或產品問題或瑕疵",
-}
-SENTIMENT_NAMES = {"negative": "負面", "neutral": "中性", "positive": "正面"}
 HISTORY_LENGTH = 20
 
 

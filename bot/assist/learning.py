@@ -15,30 +15,13 @@ Redis), the randomness as a :class:`random.Random`, so a seeded one repeats a ru
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from typing import Mapping, Sequence, Tuple
 
 from bot.assist.replies import Template
 from bot.assist.suggest import Ranker, ReplyContext
+from bot.store.template_stats import TemplateStats
 
 NO_RECORD_PRIOR = (1.0, 1.0)  # Beta(1, 1): every use rate equally likely
-
-
-@dataclass(frozen=True)
-class TemplateStats:
-    """How often a template was shown, and used (sent as is or edited), in one complaint type.
-
-    ``used`` is clamped to ``0 … shown`` (a "used" may be counted before its "shown"
-    reaches the store); negative counts become 0.
-    """
-
-    shown: int
-    used: int
-
-    def __post_init__(self) -> None:
-        shown = max(0, int(self.shown))
-        object.__setattr__(self, "shown", shown)
-        object.__setattr__(self, "used", min(max(0, int(self.used)), shown))
 
 
 _NEVER_SHOWN = TemplateStats(shown=0, used=0)

@@ -38,11 +38,12 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.assist.emotion import EMOTIONS
-from bot.assist.replies import PLACEHOLDERS, STAGES, TECHNIQUES, Replies, Template
+from bot.assist.replies import PLACEHOLDERS, Replies, Template
 from bot.assist.suggest import details_from
 from bot.assist.summary import said_from_slots
 from bot.knowledge import Article, KnowledgeIndex
 from bot.knowledge.ranking import content_words
+from bot.labels import STAGES, TECHNIQUES
 
 MAX_QUERY = 50  # characters
 MAX_RESULTS = 20

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Optional, Sequence, Tuple
 
-from bot.assist.analysis import COMPLAINT_TYPES
 from bot.assist.facts import TurnFacts
+from bot.labels import COMPLAINT_TYPES
 from bot.nlu.script import to_traditional
 
 _MONEY = re.compile(

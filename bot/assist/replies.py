@@ -13,30 +13,12 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 import yaml
 
-from bot.assist.analysis import COMPLAINT_TYPES
 from bot.assist.claims import unsupported_claims
 from bot.assist.emotion import EMOTIONS
 from bot.assist.next_step import StepKind, load_next_steps
 from bot.assist.question import QUESTIONS
+from bot.labels import COMPLAINT_TYPES, STAGES, TECHNIQUES
 
-TECHNIQUES = {
-    "clear_explanation": "清楚說明",
-    "active_listening": "主動聆聽",
-    "clarifying_question": "提問釐清",
-    "empathy": "同理心",
-    "paraphrase_confirm": "換句話確認",
-    "cultural_fit": "因人調整",
-}
-STAGES = {
-    "clarify": "釐清問題",
-    "assess": "評估影響",
-    "acknowledge": "回應與致歉",
-    "propose": "提出方案",
-    "agree": "確認協議",
-    "follow_up": "後續追蹤",
-    "close": "結束對話",
-    "refer": "轉介主管",
-}
 # the words of the kind of business (data/replies/business.yml), filled for every turn
 BUSINESS_WORDS = frozenset({"item", "booking", "ref", "moments"})
 PLACEHOLDERS = frozenset(

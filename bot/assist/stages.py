@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from bot.assist.analysis import COMPLAINT_TYPES
+from bot.labels import COMPLAINT_TYPES
 
 COMPLAINTS = frozenset(COMPLAINT_TYPES)
 # a complaint, an order number or how it affects the customer: the procedure moves on

@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence
 
-from bot.assist.replies import TECHNIQUES, Replies, Strategy, Template
+from bot.assist.replies import Replies, Strategy, Template
+from bot.labels import TECHNIQUES
 
 SUGGESTION_COUNT = 3
 GROUNDED = frozenset({"problem", "impact", "request"})

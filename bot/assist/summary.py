@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from bot.assist.analysis import COMPLAINT_TYPES
 from bot.assist.grounding import Grounding, Said
+from bot.labels import COMPLAINT_TYPES
 from bot.log.pii import mask
 
 TAIPEI = dt.timezone(dt.timedelta(hours=8))

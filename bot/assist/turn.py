@@ -24,9 +24,10 @@ from bot.assist.grounding import Grounding, ground
 from bot.assist.next_step import choose as choose_next_step
 from bot.assist.presumptions import holds, suggestion_basis, type_reading
 from bot.assist.question import read_question
-from bot.assist.replies import STAGES, Replies
+from bot.assist.replies import Replies
 from bot.assist.suggest import Ranker, ReplyContext, Suggestion, details_from, suggest
 from bot.knowledge import KnowledgeIndex
+from bot.labels import STAGES
 from bot.policy import Option, Policy, rank_options
 from bot.store.profiles import Customer, Order
 

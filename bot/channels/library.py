@@ -39,10 +39,10 @@ from bot.assist.library import (
     check_snippet,
     details_from_assist,
 )
-from bot.assist.replies import STAGES, TECHNIQUES
 from bot.channels.http import ApiError, field_id, read_json
 from bot.channels.staff import conversation_for, requires
 from bot.knowledge import KnowledgeError, shared_index
+from bot.labels import STAGES, TECHNIQUES
 from bot.services import Services
 from bot.store.accounts import Account
 from bot.store.keys import BadId, check_id

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Mapping
 
 import yaml
 
-from bot.assist.analysis import COMPLAINT_TYPES as COMPLAINT_NAMES
+from bot.labels import COMPLAINT_TYPES as COMPLAINT_NAMES
 from bot.policy.model import Policy, RefundWindow, Remedy, Role, Tier
 
 COMPLAINT_TYPES = frozenset(COMPLAINT_NAMES)

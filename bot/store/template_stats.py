@@ -8,10 +8,28 @@ lose a count. :func:`bot.assist.learning.thompson_ranker` turns the counts into 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Dict, Iterable, Mapping, Optional
 
-from bot.assist.learning import TemplateStats
 from bot.store import keys
+
+
+@dataclass(frozen=True)
+class TemplateStats:
+    """How often a template was shown, and used (sent as is or edited), in one complaint type.
+
+    ``used`` is clamped to ``0 … shown`` (a "used" may be counted before its "shown"
+    reaches the store); negative counts become 0.
+    """
+
+    shown: int
+    used: int
+
+    def __post_init__(self) -> None:
+        shown = max(0, int(self.shown))
+        object.__setattr__(self, "shown", shown)
+        object.__setattr__(self, "used", min(max(0, int(self.used)), shown))
+
 
 _SHOWN = "shown"
 _USED = "used"

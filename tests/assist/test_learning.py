@@ -7,9 +7,10 @@ from typing import Dict, List, Mapping
 
 import pytest
 
-from bot.assist.learning import TemplateStats, thompson_ranker
+from bot.assist.learning import thompson_ranker
 from bot.assist.replies import Template, load_replies
 from bot.assist.suggest import ReplyContext, details_from, suggest
+from bot.store.template_stats import TemplateStats
 from tests.conftest import ROOT
 
 CONTEXT = ReplyContext(stage="acknowledge", complaint_type="complaint_defect")

@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from bot.assist.analysis import COMPLAINT_TYPES
-from bot.assist.replies import STAGES, TECHNIQUES, load_replies
+from bot.assist.replies import load_replies
 from bot.assist.suggest import (
     GROUNDED,
     ReplyContext,
@@ -17,6 +16,7 @@ from bot.assist.suggest import (
     suggest,
     technique_order,
 )
+from bot.labels import COMPLAINT_TYPES, STAGES, TECHNIQUES
 from tests.conftest import ROOT
 
 FULL = details_from(

@@ -8,8 +8,7 @@ import aiohttp
 import pytest
 
 from bot import labels
-from bot.assist.analysis import COMPLAINT_TYPES, SENTIMENT_NAMES
-from bot.assist.replies import STAGES, TECHNIQUES
+from bot.labels import COMPLAINT_TYPES, SENTIMENT_NAMES, STAGES, TECHNIQUES
 from bot.log.qa import BASES
 from bot.store.conversations import RESOLUTIONS, STATUSES
 from tests.channels.inprocess import serving

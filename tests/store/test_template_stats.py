@@ -6,9 +6,8 @@ import asyncio
 
 import pytest
 
-from bot.assist.learning import TemplateStats
 from bot.store.keys import BadId
-from bot.store.template_stats import TemplateStatsStore
+from bot.store.template_stats import TemplateStats, TemplateStatsStore
 
 
 async def test_counts_round_trip(aioredis):

@@ -15,11 +15,11 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.assist.analysis import COMPLAINT_TYPES
 from bot.channels.http import ApiError, field_id
 from bot.channels.review import query
 from bot.channels.review.query import Period, Problem, for_supervisors
 from bot.channels.review.transcript import Turn, turns
+from bot.labels import COMPLAINT_TYPES
 from bot.log import qa
 from bot.log.kpis import OUTCOMES, SENTIMENTS, ConversationSummary, select, summarize
 from bot.services import Services

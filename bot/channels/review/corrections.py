@@ -14,9 +14,9 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.assist.analysis import COMPLAINT_TYPES
 from bot.channels.http import ApiError, field_choice, field_id, field_text, read_json
 from bot.channels.review.query import for_supervisors
+from bot.labels import COMPLAINT_TYPES
 from bot.log.kpis import SENTIMENTS
 from bot.log.pii import mask
 from bot.services import Services

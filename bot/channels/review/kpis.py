@@ -16,12 +16,11 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.assist.analysis import COMPLAINT_TYPES
-from bot.assist.replies import TECHNIQUES
 from bot.channels.http import ApiError
 from bot.channels.review import query
 from bot.channels.review.query import Period
 from bot.channels.staff import is_supervisor, staff_route
+from bot.labels import COMPLAINT_TYPES, TECHNIQUES
 from bot.log.kpis import figures, kpi_rows, only_agent, tally
 from bot.services import Services
 from bot.store.accounts import Account

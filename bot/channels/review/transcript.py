@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Sequence, TypedDict
 
-from bot.assist.replies import TECHNIQUES
+from bot.labels import TECHNIQUES
 from bot.log.pii import mask
 
 FATES = ("used", "edited", "dismissed")  # a suggestion shown but none of these: "ignored"
