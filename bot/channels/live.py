@@ -12,7 +12,8 @@ rating request): it waits in the conversation's outbox until a socket of the cus
 takes it, as ``bot_uttered`` (:mod:`bot.channels.delivery`), so a widget that reconnects
 gets what it missed, once. python-socketio's Redis manager carries emits between Rasa
 servers that share the Redis (sticky sessions: docs/live-chat.md). Pages on the websites
-listed in ``KEFU_CORS_ORIGINS`` may connect (:mod:`bot.channels.cors`).
+listed in ``KEFU_CORS_ORIGINS`` may connect (:mod:`bot.channels.cors`). The consoles and
+the customer's widget are told things through :mod:`bot.channels.notify`.
 """
 
 from __future__ import annotations
@@ -36,16 +37,18 @@ from bot.channels.background import background
 from bot.channels.degraded import catch_up_forever
 from bot.channels.delivery import CustomerDelivery, DeliveringRedisManager
 from bot.channels.http import MAX_TEXT_CHARS
-from bot.channels.notify import (  # noqa: F401 (also imported from here: test_delivery.py)
+from bot.channels.notify import (
     AGENT_NAMESPACE,
-    RATING_REQUEST,
     attach,
-    deliver_to_customer,
     notify_customer_turn,
     notify_staff,
-    request_rating,
     staff_rooms,
 )
+from bot.channels.notify import (  # re-exported: tests/channels/test_delivery.py
+    RATING_REQUEST as RATING_REQUEST,
+)
+from bot.channels.notify import deliver_to_customer as deliver_to_customer
+from bot.channels.notify import request_rating as request_rating
 from bot.channels.pipeline import process_customer_message, record_reply
 from bot.channels.review import score_conversation
 from bot.config import Settings
