@@ -2,31 +2,98 @@
 
 ``request_grant`` re-checks the option against the caller's own role and what they have
 spent today (the marks the agent saw may be stale, and the role comes from the server's
-records), then either spends the budget atomically or opens an approval request.
-``decide`` lets a role high enough approve (spending the approver's budget) or deny.
-Both return ``(http_status, body)``.
+records), then either spends the budget atomically (a :class:`~bot.store.grants.Grant`)
+or opens an approval request (:class:`BeyondAuthority`). ``decide`` lets a role high
+enough approve (spending the approver's budget) or deny; it returns the decided
+:class:`~bot.store.grants.Approval`.
+
+Every refusal is a named exception; the channel says it to people
+(bot/channels/rest/refusals.py)::
+
+    CompensationRefused
+    ├── KeyReused            the idempotency key was used for another request
+    ├── AlreadyGranted       the option was already granted in this conversation
+    ├── BeyondAuthority      beyond the caller's authority: an approval request is open
+    ├── NotYours             the approval needs a higher role than the caller's
+    ├── ApprovalNotFound     no such approval request
+    ├── AlreadyDecided       someone decided the approval first
+    └── OverBudget           the approver's own budget for today would be overspent
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Tuple
+from typing import Any, Dict
 
 from bot.assist.turn import case_from_dict
-from bot.policy import Policy, approver_for, budget_reason, explain, review
+from bot.policy import Policy, approver_for, explain, review
 from bot.store.accounts import Account
-from bot.store.grants import Grants, fingerprint, today
-
-Answer = Tuple[int, Dict[str, Any]]
+from bot.store.grants import Answer, Approval, ApprovalOpened, Grant, Grants, fingerprint, today
 
 
-_KEY_REUSED = (422, {"error": "這個 idempotency_key 已用於另一個請求，請換一個新的"})
+class CompensationRefused(Exception):
+    """A grant or a decision that did not happen (nothing was spent)."""
 
 
-def _stored(answer: Dict[str, Any], request_print: str) -> Answer:
+class KeyReused(CompensationRefused):
+    """The idempotency key already answered another request (another conversation or
+    option); a retry must reuse its key only for the very same request."""
+
+
+class AlreadyGranted(CompensationRefused):
+    """The option was already granted in this conversation (under another key)."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(f"{label!r} already granted")
+        self.label = label
+
+
+class BeyondAuthority(CompensationRefused):
+    """Beyond the caller's authority or budget: an approval request was opened (or had
+    been, for a retry with the same key)."""
+
+    def __init__(self, opened: ApprovalOpened) -> None:
+        super().__init__(f"approval {opened.approval_id} for {opened.approver}: {opened.reason}")
+        self.opened = opened
+
+
+class NotYours(CompensationRefused):
+    """The approval is for a higher role than the caller's (``approver_label`` names it)."""
+
+    def __init__(self, approver: str, approver_label: str) -> None:
+        super().__init__(f"needs {approver} or higher")
+        self.approver = approver
+        self.approver_label = approver_label
+
+
+class ApprovalNotFound(CompensationRefused):
+    """No approval request with this id."""
+
+
+class AlreadyDecided(CompensationRefused):
+    """Someone decided the approval first; ``status`` says how."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"already {status}")
+        self.status = status
+
+
+class OverBudget(CompensationRefused):
+    """Approving would take the approver past their own budget for today."""
+
+    def __init__(self, left: int, cost: int) -> None:
+        super().__init__(f"{left} left, {cost} needed")
+        self.left = left
+        self.cost = cost
+
+
+def _answered(answer: Answer, request_print: str) -> Grant:
     """The answer kept under an idempotency key, if it was kept for this same request."""
-    if answer["fingerprint"] != request_print:
-        return _KEY_REUSED
-    return answer["status"], answer["body"]
+    if answer.fingerprint != request_print:
+        raise KeyReused()
+    if answer.opened is not None:
+        raise BeyondAuthority(answer.opened)
+    assert answer.grant is not None
+    return answer.grant
 
 
 async def request_grant(
@@ -38,11 +105,15 @@ async def request_grant(
     option: Dict[str, Any],
     case: Dict[str, Any],
     idempotency_key: str,
-) -> Answer:
+) -> Grant:
+    """Grant ``option`` in conversation ``cid``, once per ``idempotency_key``.
+
+    Raises KeyReused, AlreadyGranted or BeyondAuthority (the approval request opened).
+    """
     request_print = fingerprint(cid, option["id"])
     stored = await grants.stored_answer(account.username, idempotency_key)
     if stored is not None:
-        return _stored(stored, request_print)
+        return _answered(stored, request_print)
     day = today()
     role = policy.role(account.role)
     remedy = policy.remedy(option["id"])
@@ -60,10 +131,10 @@ async def request_grant(
             daily_budget=role.daily_budget,
             day=day,
         )
-        if outcome.status in ("granted", "replay"):
-            return _stored(outcome.answer, request_print)
+        if outcome.answer is not None:  # granted, or a concurrent retry's answer
+            return _answered(outcome.answer, request_print)
         if outcome.status == "already":
-            return 409, {"error": f"「{option['label']}」已經在這個對話中提供過了"}
+            raise AlreadyGranted(option["label"])
         # over budget: others spent it between the check and the spend; check again
         breaches = review(remedy, cost, facts, role, outcome.spent, policy)
     approver = approver_for(breaches, policy)
@@ -78,19 +149,24 @@ async def request_grant(
         reason=reason,
         limits=list(dict.fromkeys(breach.limit for breach in breaches)),
     )
-    return _stored(outcome.answer, request_print)
+    assert outcome.answer is not None
+    return _answered(outcome.answer, request_print)
 
 
-def may_decide(policy: Policy, account: Account, approval: Dict[str, str]) -> bool:
-    return policy.role(account.role).rank >= policy.role(approval["approver"]).rank
+def may_decide(policy: Policy, account: Account, approval: Approval) -> bool:
+    return policy.role(account.role).rank >= policy.role(approval.approver).rank
 
 
 async def decide(
-    *, grants: Grants, policy: Policy, account: Account, approval: Dict[str, str], decision: str
-) -> Answer:
+    *, grants: Grants, policy: Policy, account: Account, approval: Approval, decision: str
+) -> Approval:
+    """Approve (``decision="approve"``) or deny; the approval as decided.
+
+    Raises NotYours, ApprovalNotFound, AlreadyDecided, AlreadyGranted or OverBudget.
+    """
     if not may_decide(policy, account, approval):
-        approver = policy.role(approval["approver"])
-        return 403, {"error": f"這筆申請需由{approver.label}或更高層級決定"}
+        approver = policy.role(approval.approver)
+        raise NotYours(approver.name, approver.label)
     role = policy.role(account.role)
     outcome = await grants.decide(
         approval=approval,
@@ -99,16 +175,13 @@ async def decide(
         daily_budget=role.daily_budget,
         day=today(),
     )
-    if outcome.status == "missing":
-        return 404, {"error": "找不到這筆核准申請"}
     if outcome.status == "decided":
-        return 409, {
-            "error": "這筆申請已經有人決定了",
-            "status": (await grants.approval(approval["id"]))["status"],
-        }
+        raise AlreadyDecided(outcome.decided or "")
     if outcome.status == "already":
-        return 409, {"error": f"「{approval['label']}」已經在這個對話中提供過了"}
+        raise AlreadyGranted(approval.label)
     if outcome.status == "over":
-        cost = int(approval["cost"])
-        return 409, {"error": budget_reason(role.daily_budget - outcome.spent, cost)}
-    return 200, await grants.approval(approval["id"])
+        raise OverBudget(role.daily_budget - outcome.spent, approval.cost)
+    decided = await grants.approval(approval.id)
+    if outcome.status == "missing" or decided is None:
+        raise ApprovalNotFound(approval.id)
+    return decided

@@ -21,7 +21,12 @@ class ApiError(Exception):
     """A refusal: HTTP status and a message for people."""
 
     def __init__(
-        self, status: int, message: str, headers: Optional[Dict[str, str]] = None, **extra: Any
+        self,
+        status: int,
+        message: str,
+        /,
+        headers: Optional[Dict[str, str]] = None,
+        **extra: Any,  # more fields of the answer (``status`` among them, if need be)
     ) -> None:
         super().__init__(message)
         self.status = status

@@ -12,7 +12,8 @@ rating request): it waits in the conversation's outbox until a socket of the cus
 takes it, as ``bot_uttered`` (:mod:`bot.channels.delivery`), so a widget that reconnects
 gets what it missed, once. python-socketio's Redis manager carries emits between Rasa
 servers that share the Redis (sticky sessions: docs/live-chat.md). Pages on the websites
-listed in ``KEFU_CORS_ORIGINS`` may connect (:mod:`bot.channels.cors`).
+listed in ``KEFU_CORS_ORIGINS`` may connect (:mod:`bot.channels.cors`). The consoles and
+the customer's widget are told things through :mod:`bot.channels.notify`.
 """
 
 from __future__ import annotations
@@ -34,39 +35,40 @@ from socketio import AsyncServer
 from bot.channels import cors, pages, speedups
 from bot.channels.background import background
 from bot.channels.degraded import catch_up_forever
-from bot.channels.delivery import DELIVER_EVENT, CustomerDelivery, DeliveringRedisManager
+from bot.channels.delivery import CustomerDelivery, DeliveringRedisManager
 from bot.channels.http import MAX_TEXT_CHARS
+from bot.channels.notify import (
+    AGENT_NAMESPACE,
+    attach,
+    notify_customer_turn,
+    notify_staff,
+    staff_rooms,
+)
+from bot.channels.notify import (  # re-exported: tests/channels/test_delivery.py
+    RATING_REQUEST as RATING_REQUEST,
+)
+from bot.channels.notify import deliver_to_customer as deliver_to_customer
+from bot.channels.notify import request_rating as request_rating
 from bot.channels.pipeline import process_customer_message, record_reply
 from bot.channels.review import score_conversation
 from bot.config import Settings
 from bot.log.outcomes import stable_id
 from bot.services import get_services
-from bot.store.conversations import Conversations
 from bot.store.keys import BadId, check_id
 
 logger = logging.getLogger(__name__)
 
-AGENT_NAMESPACE = "/agent"
-QUEUE_ROOM = "queue"  # agents: unassigned conversations
-SUPERVISOR_ROOM = "supervisors"
 HISTORY_MESSAGES = 200  # the newest messages a resumed chat shows again
 TOO_LONG = f"訊息太長了，請分成幾則傳送（每則上限 {MAX_TEXT_CHARS} 字）。"
-RATING_REQUEST = (
-    "這次的對話已經結束，謝謝您的耐心。想請您為這次的服務打個分數（1 到 5 分，5 分最滿意）："
-)
 RATING_THANKS = "謝謝您的評分，我們會繼續努力！"
 NOT_SENT = "系統暫時忙碌，剛才的訊息沒有送出，請稍後再傳一次。"
 ENDED = "這次的對話已經結束了。如果還有其他問題，請重新整理頁面開始新的對話。"
 _RATING = re.compile(r"^\s*(?:評分\s*)?([1-5])\s*(?:分)?\s*$")
 
 
-def agent_room(username: str) -> str:
-    return f"agent:{username}"
-
-
 class _LiveBlueprint(SocketBlueprint):
     def register(self, app: Sanic, options: Dict[str, Any]) -> None:
-        app.ctx.kefu_sio = self.ctx.sio  # the REST reply route relays through it
+        attach(app, self.ctx.sio)  # what bot/channels/notify.py sends through
         self.ctx.app = app
         super().register(app, options)
 
@@ -302,84 +304,8 @@ class LiveChatInput(InputChannel):
             if account is None:
                 return False
             await sio.save_session(sid, {"username": account.username}, namespace=AGENT_NAMESPACE)
-            await sio.enter_room(sid, agent_room(account.username), namespace=AGENT_NAMESPACE)
-            if svc.policy.role(account.role).rank >= svc.policy.role("supervisor").rank:
-                await sio.enter_room(sid, SUPERVISOR_ROOM, namespace=AGENT_NAMESPACE)
-            await sio.enter_room(sid, QUEUE_ROOM, namespace=AGENT_NAMESPACE)
+            for room in staff_rooms(svc, account):
+                await sio.enter_room(sid, room, namespace=AGENT_NAMESPACE)
             return True
 
         return blueprint
-
-
-async def notify_staff(
-    app: Sanic, update: Dict[str, Any], *, queue: bool = False, previous_agent: str = ""
-) -> bool:
-    """Tell the consoles that a conversation changed: its agent (or the queue, while it has
-    none, or with ``queue`` when it just left it), the agent it was taken from, and the
-    supervisors; each socket gets it once."""
-    sio = getattr(app.ctx, "kefu_sio", None)
-    if sio is None:
-        return False
-    rooms = [agent_room(update["agent"]) if update.get("agent") else QUEUE_ROOM, SUPERVISOR_ROOM]
-    if queue and QUEUE_ROOM not in rooms:
-        rooms.append(QUEUE_ROOM)
-    if previous_agent and previous_agent != update.get("agent"):
-        rooms.append(agent_room(previous_agent))
-    await sio.emit("conversation_update", update, to=rooms, namespace=AGENT_NAMESPACE)
-    return True
-
-
-async def notify_customer_turn(
-    app: Sanic, services: Any, cid: str, agent: Optional[str], text: str, payload: Dict[str, Any]
-) -> bool:
-    """A customer's message and its assist, to the consoles (any channel it came from)."""
-    record = await services.conversations.get(cid) or {}
-    return await notify_staff(
-        app,
-        {
-            "conversation_id": cid,
-            "status": record.get("status"),
-            "agent": agent or None,
-            "message": {
-                "role": "customer",
-                "text": text,
-                "sentiment": payload["analysis"].get("sentiment"),
-            },
-            "assist": payload,
-        },
-    )
-
-
-async def deliver_to_customer(app: Sanic, cid: str) -> bool:
-    """What waits in the conversation's outbox goes to the customer's socket(s), on
-    whichever server holds them (or waits for the widget to come back); False when no
-    live channel."""
-    sio = getattr(app.ctx, "kefu_sio", None)
-    if sio is None:
-        return False
-    await sio.emit(DELIVER_EVENT, cid, room=cid)  # handled by the servers, never sent
-    return True
-
-
-async def relay_to_customer(app: Sanic, cid: str, text: str) -> bool:
-    """Send an agent's reply straight to the customer's socket(s), outbox bypassed (Redis
-    is away); False when no live channel."""
-    sio = getattr(app.ctx, "kefu_sio", None)
-    if sio is None:
-        return False
-    await sio.emit("bot_uttered", {"text": text}, room=cid)
-    return True
-
-
-async def request_rating(app: Sanic, conversations: Conversations, cid: str) -> bool:
-    """Ask the live customer for a 1–5 rating, as quick replies Rasa's widgets show as
-    buttons (delivered like a reply: a widget that is away gets it when it comes back);
-    False when the conversation is not a live chat."""
-    quick_replies = [
-        {"content_type": "text", "title": f"{score} 分", "payload": f"評分 {score}"}
-        for score in (5, 4, 3, 2, 1)
-    ]
-    queued = await conversations.queue_for_customer(
-        cid, {"text": RATING_REQUEST, "quick_replies": quick_replies}
-    )
-    return queued and await deliver_to_customer(app, cid)

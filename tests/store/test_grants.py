@@ -1,13 +1,15 @@
-"""Grants and approvals against a real Redis: atomic budgets, idempotency, decisions."""
+"""Grants and approvals against a real Redis: atomic budgets, idempotency, decisions, and
+the typed records they come back as (no HTTP status, no sentence for people)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 
 import pytest
 
-from bot.store.grants import Grants, fingerprint
+from bot.store.grants import Answer, Approval, Grant, Grants, fingerprint
 
 DAY = dt.date(2026, 11, 23)
 
@@ -55,8 +57,11 @@ async def test_a_retried_grant_with_the_same_key_changes_nothing(grants):
     first, second = await asyncio.gather(grants.grant(**kwargs), grants.grant(**kwargs))
     assert {first.status, second.status} == {"granted", "replay"}
     assert first.answer == second.answer
+    assert isinstance(first.answer, Answer) and first.answer.opened is None
+    assert first.answer.fingerprint == fingerprint("c1", "coupon")
+    assert isinstance(first.answer.grant, Grant) and first.answer.grant.cost == 120
     assert await grants.spent("agent1", DAY) == 120
-    assert len(await grants.granted("c1")) == 1
+    assert await grants.granted("c1") == [first.answer.grant]
 
 
 async def test_the_same_option_is_not_granted_twice_with_another_key(grants):
@@ -84,11 +89,16 @@ async def test_an_approval_is_opened_once_per_key_and_decided_once(grants):
     first = await grants.open_approval(**kwargs)
     again = await grants.open_approval(**kwargs)
     assert first.status == "opened" and again.status == "replay"
-    assert first.answer == again.answer
+    assert first.answer == again.answer and first.answer.grant is None
+    opened = first.answer.opened
+    assert (opened.approver, opened.limits) == ("supervisor", ("authority",))
     approvals = await grants.approvals()
-    assert len(approvals) == 1 and approvals[0]["status"] == "pending"
-    assert approvals[0]["requested_by"] == "agent1" and approvals[0]["requested_at"]
+    assert len(approvals) == 1 and isinstance(approvals[0], Approval)
     approval = approvals[0]
+    assert (approval.id, approval.status, approval.cost) == (opened.approval_id, "pending", 2980)
+    assert approval.requested_by == "agent1" and approval.requested_at > 0
+    assert approval.limits == ("authority",) and approval.decided_by is None
+    assert await grants.approvals(cid="c1") == approvals and not await grants.approvals(cid="c2")
 
     async def decide(decision, who):
         return await grants.decide(
@@ -98,13 +108,13 @@ async def test_an_approval_is_opened_once_per_key_and_decided_once(grants):
     # two supervisors decide at the same moment: one wins, the other is told
     results = await asyncio.gather(decide("approve", "super1"), decide("deny", "super2"))
     assert sorted(r.status for r in results) in (["approved", "decided"], ["decided", "denied"])
-    record = await grants.approval(approval["id"])
-    assert (
-        record["status"] in ("approved", "denied") and record["decided_by"] and record["decided_at"]
-    )
-    if record["status"] == "approved":
+    record = await grants.approval(approval.id)
+    assert record.status in ("approved", "denied") and record.decided_by and record.decided_at
+    assert [r.decided for r in results if r.status == "decided"] == [record.status]
+    if record.status == "approved":
         assert await grants.spent("super1", DAY) == 2980
-        assert (await grants.granted("c1"))[0]["approval_id"] == approval["id"]
+        [given] = await grants.granted("c1")
+        assert (given.approval_id, given.requested_by, given.cost) == (approval.id, "agent1", 2980)
     else:
         assert await grants.spent("super1", DAY) == 0
 
@@ -120,10 +130,54 @@ async def test_approval_beyond_the_approvers_budget_is_refused(grants):
         reason="r",
         limits=["authority"],
     )
-    approval = await grants.approval(opened.answer["body"]["approval_id"])
+    approval = await grants.approval(opened.answer.opened.approval_id)
     outcome = await grants.decide(
         approval=approval, decision="approve", username="super1", daily_budget=1000, day=DAY
     )
     assert outcome.status == "over"
-    assert (await grants.approval(approval["id"]))["status"] == "pending"
+    assert (await grants.approval(approval.id)).status == "pending"
     assert await grants.spent("super1", DAY) == 0
+
+
+async def test_no_record_carries_an_http_status_or_a_sentence(grants, aioredis):
+    common = dict(username="agent1", cid="c1", daily_budget=3000, day=DAY)
+    await grants.grant(idempotency_key="g", request_fingerprint="f1", option=option(), **common)
+    await grants.open_approval(
+        idempotency_key="o",
+        request_fingerprint="f2",
+        option=option("full_refund", 2980),
+        approver="supervisor",
+        reason="需客服主管核准（權限）",
+        limits=["authority"],
+        username="agent1",
+        cid="c1",
+    )
+    for key in await aioredis.keys("kefu:idem:*"):
+        stored = json.loads(await aioredis.get(key))
+        assert "status" not in stored and "body" not in stored and "error" not in str(stored)
+    for item in await aioredis.lrange("kefu:conv:c1:grants", 0, -1):
+        assert set(json.loads(item)) == {
+            "conversation_id",
+            "option_id",
+            "label",
+            "cost",
+            "granted_by",
+            "granted_at",
+        }
+
+
+async def test_a_record_also_reads_as_a_mapping_of_its_fields(grants):
+    """What bot/assist/summary.py and closing.py read (``g["option_id"]``, ``g.get``)."""
+    outcome = await grants.grant(
+        username="agent1",
+        idempotency_key="m",
+        request_fingerprint="f",
+        cid="c1",
+        option=option(),
+        daily_budget=3000,
+        day=DAY,
+    )
+    grant = outcome.answer.grant
+    assert grant["option_id"] == "coupon" and grant.get("cost", 0) == 120
+    assert grant.get("approval_id") is None and grant.get("nope", "x") == "x"
+    assert dict(grant)["granted_by"] == "agent1"
