@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from bot.assist.turn import case_from_dict
-from bot.policy import Policy, approver_for, explain, review
+from bot.assist.case import case_from_dict
+from bot.policy import Policy, approver_for, breaches, explain
 from bot.store.accounts import Account
 from bot.store.grants import Answer, Approval, ApprovalOpened, Grant, Grants, fingerprint, today
 
@@ -120,8 +120,8 @@ async def request_grant(
     cost = int(option["cost"])
     facts = case_from_dict(case, day)
     spent = await grants.spent(account.username, day)
-    breaches = review(remedy, cost, facts, role, spent, policy)
-    if not breaches:
+    broken = breaches(remedy, cost, facts, role, spent, policy)
+    if not broken:
         outcome = await grants.grant(
             username=account.username,
             idempotency_key=idempotency_key,
@@ -136,9 +136,9 @@ async def request_grant(
         if outcome.status == "already":
             raise AlreadyGranted(option["label"])
         # over budget: others spent it between the check and the spend; check again
-        breaches = review(remedy, cost, facts, role, outcome.spent, policy)
-    approver = approver_for(breaches, policy)
-    reason = explain(breaches, role, spent, policy)
+        broken = breaches(remedy, cost, facts, role, outcome.spent, policy)
+    approver = approver_for(broken, policy)
+    reason = explain(broken, role, spent, policy)
     outcome = await grants.open_approval(
         username=account.username,
         idempotency_key=idempotency_key,
@@ -147,7 +147,7 @@ async def request_grant(
         option=option,
         approver=approver.name,
         reason=reason,
-        limits=list(dict.fromkeys(breach.limit for breach in breaches)),
+        limits=list(dict.fromkeys(breach.limit for breach in broken)),
     )
     assert outcome.answer is not None
     return _answered(outcome.answer, request_print)

@@ -17,7 +17,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 
 from bot.assist.alerts import alerts, tier_label
 from bot.assist.analysis import analysis_payload
-from bot.assist.case import case_from_dict, case_of, case_to_dict
+from bot.assist.case import case_of, case_to_dict
 from bot.assist.emotion import EMOTIONS, conversation_emotion
 from bot.assist.facts import Staff, TurnFacts
 from bot.assist.grounding import Grounding, ground
@@ -33,7 +33,7 @@ from bot.store.profiles import Customer, Order
 
 # the turn's facts and the stored case are read from here by the turn action, the
 # compensation check and the benches
-__all__ = ["Assist", "Staff", "TurnFacts", "build_assist", "case_from_dict"]
+__all__ = ["Assist", "Staff", "TurnFacts", "build_assist"]
 
 # stages at which compensation options are worth showing
 OPTION_STAGES = frozenset({"assess", "acknowledge", "propose", "refer"})

@@ -1,14 +1,16 @@
-"""The REST assist API (DESIGN.md §4), a Rasa input channel mounted at ``/webhooks/assist/``.
+"""The REST assist API (docs/design.md#rest-assist-api), a Rasa input channel mounted at
+``/webhooks/assist/``.
 
 Registered in credentials.yml as ``bot.channels.assist.AssistInput``. A customer message
 posted to ``webhook`` runs through Rasa (NLU, the stage rules, the actions); the assist
 payload the actions produce goes back to the caller, the agent's side, and is kept with
-the conversation. Every route but ``login`` and ``health`` needs a bearer token; the
-caller's role comes from the server's own account record, never from the request.
+the conversation. Every route but ``login``, ``health`` and ``labels`` needs a bearer
+token; the caller's role comes from the server's own account record, never from the
+request.
 The OpenAPI description is docs/openapi.yaml.
 
 This module only puts the channel together: the routes live in bot/channels/rest/ (by
-concern), bot/channels/review.py and bot/channels/library.py.
+concern), bot/channels/review/, bot/channels/library.py and bot/channels/labels.py.
 """
 
 from __future__ import annotations

@@ -44,11 +44,6 @@ from bot.channels.notify import (
     notify_staff,
     staff_rooms,
 )
-from bot.channels.notify import (  # re-exported: tests/channels/test_delivery.py
-    RATING_REQUEST as RATING_REQUEST,
-)
-from bot.channels.notify import deliver_to_customer as deliver_to_customer
-from bot.channels.notify import request_rating as request_rating
 from bot.channels.pipeline import process_customer_message, record_reply
 from bot.channels.review import score_conversation
 from bot.config import Settings
@@ -164,8 +159,8 @@ class LiveChatInput(InputChannel):
 
         async def _handle_customer_text(sid: str, cid: str, text: str) -> None:
             svc = get_services()
-            agent = blueprint.ctx.app.ctx.agent
-            if agent is None or not agent.is_ready():
+            rasa_agent = blueprint.ctx.app.ctx.agent
+            if rasa_agent is None or not rasa_agent.is_ready():
                 logger.warning("message for %s while the model is not loaded", cid)
                 await sio.emit("bot_uttered", {"text": NOT_SENT}, room=sid)
                 return
@@ -195,7 +190,7 @@ class LiveChatInput(InputChannel):
 
         async def _take_customer_text(cid: str, text: str, conversation: Dict) -> Dict:
             return await process_customer_message(
-                agent=blueprint.ctx.app.ctx.agent,
+                rasa_agent=blueprint.ctx.app.ctx.agent,
                 services=get_services(),
                 on_new_message=on_new_message,
                 cid=cid,

@@ -17,10 +17,9 @@ from rasa.shared.core.events import BotUttered
 from redis.exceptions import RedisError
 
 from bot.assist.analysis import analysis_payload
-from bot.assist.escalation import escalating
+from bot.assist.escalation import escalated, escalating
 from bot.assist.facts import TurnFacts
 from bot.log.events import sent_as, suggestion_outcome
-from bot.log.events import similarity as similarity  # bot/channels/assist.py's /outcome, for now
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -33,7 +32,7 @@ def escape_command(text: str) -> str:
 
 async def process_customer_message(
     *,
-    agent: Any,
+    rasa_agent: Any,
     services: Services,
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     cid: str,
@@ -57,7 +56,7 @@ async def process_customer_message(
         metadata={"kefu": {"agent": staff, "customer_id": customer_id}},
     )
     parse_started = time.perf_counter()
-    message.parse_data = await agent.processor.parse_message(message)
+    message.parse_data = await rasa_agent.processor.parse_message(message)
     handle_started = time.perf_counter()
     await on_new_message(message)
     handled = time.perf_counter()
@@ -77,6 +76,7 @@ async def process_customer_message(
         [{**s, "stage": payload.get("stage"), "complaint_type": complaint} for s in suggestions],
         payload.get("compensation", []),
         case,
+        escalated=escalated(payload["analysis"]),
     )
     await log_turn(services, cid, staff, turn, payload)
     return payload
@@ -129,7 +129,7 @@ REPLY_DETAILS = ("agent", "suggestion_id", "technique", "technique_label", "edit
 
 
 async def append_to_tracker(
-    agent: Any, cid: str, make_events: Callable[[float], List[Any]]
+    rasa_agent: Any, cid: str, make_events: Callable[[float], List[Any]]
 ) -> None:
     """Add events to the conversation's tracker under Rasa's lock.
 
@@ -137,16 +137,16 @@ async def append_to_tracker(
     tracker's events stay in time order whichever server handled the message before (the
     tracker store appends them after it: bot/store/tracker.py).
     """
-    async with agent.lock_store.lock(cid):
-        tracker = await agent.tracker_store.get_or_create_tracker(cid)
+    async with rasa_agent.lock_store.lock(cid):
+        tracker = await rasa_agent.tracker_store.get_or_create_tracker(cid)
         last = tracker.events[-1].timestamp if tracker.events else 0.0
         for event in make_events(max(time.time(), last + 0.001)):
             tracker.update(event)
-        await agent.tracker_store.save(tracker)
+        await rasa_agent.tracker_store.save(tracker)
 
 
 async def record_reply(
-    agent: Any,
+    rasa_agent: Any,
     services: Services,
     username: str,
     cid: str,
@@ -170,7 +170,7 @@ async def record_reply(
     }
     message = {"role": "agent", "text": text, "ts": round(ts or time.time(), 3), **details}
     await append_to_tracker(
-        agent, cid, lambda at: [BotUttered(text, metadata={"kefu": details}, timestamp=at)]
+        rasa_agent, cid, lambda at: [BotUttered(text, metadata={"kefu": details}, timestamp=at)]
     )
     await services.conversations.record_agent_reply(cid, message, to_customer=to_customer)
     if suggestion is not None:

@@ -5,7 +5,7 @@ policy)`` lists the remedies that fit a case, each marked within the role's auth
 or naming the approver and the limit it breaks.
 """
 
-from bot.policy.engine import approver_for, budget_reason, explain, rank_options, review
+from bot.policy.engine import approver_for, breaches, budget_reason, explain, rank_options
 from bot.policy.loader import PolicyError, load_policy
 from bot.policy.model import (
     LIMIT_NAMES,
@@ -35,5 +35,5 @@ __all__ = [
     "Role",
     "load_policy",
     "rank_options",
-    "review",
+    "breaches",
 ]

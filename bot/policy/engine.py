@@ -1,6 +1,6 @@
 """Which remedies fit a case, what they cost, and whether this role may grant them.
 
-:func:`review` checks one priced remedy against one role's limits (note 4,
+:func:`breaches` checks one priced remedy against one role's limits (note 4,
 docs/domain.md#note-4): policy (政策), authority (權限: the per-case cap and the share of
 the order value), margin (利潤: a share of the order's margin) and budget (預算: what is
 left of the role's daily budget). Every broken limit names the first role up the ladder
@@ -70,23 +70,23 @@ def _first_role_above(role: Role, policy: Policy, fits=lambda candidate: True) -
     return above[-1] if above else role
 
 
-def review(
+def breaches(
     remedy: Remedy, cost: int, case: Case, role: Role, spent_today: int, policy: Policy
 ) -> List[Breach]:
     """The limits ``role`` would break by granting ``remedy`` at ``cost`` in this case."""
-    breaches: List[Breach] = []
+    broken: List[Breach] = []
     if remedy.approver is not None:
         needed = policy.role(remedy.approver)
         if role.rank < needed.rank:
             reason = remedy.approver_reason or f"依公司政策須由{needed.label}核准"
-            breaches.append(Breach("policy", needed.name, reason))
+            broken.append(Breach("policy", needed.name, reason))
     window = policy.refund_window
     order = case.order
     if remedy.id in window.remedies and order is not None and order.delivered is not None:
         days = (case.today - order.delivered).days
         needed = policy.role(window.approver)
         if days > window.days and role.rank < needed.rank:
-            breaches.append(
+            broken.append(
                 Breach(
                     "policy",
                     needed.name,
@@ -94,7 +94,7 @@ def review(
                 )
             )
     if cost <= 0:
-        return breaches
+        return broken
 
     def covers(candidate: Role) -> bool:
         share_ok = order is None or cost <= candidate.order_share_cap * order.value
@@ -102,7 +102,7 @@ def review(
 
     if cost > role.per_case_cap:
         approver = _first_role_above(role, policy, covers)
-        breaches.append(
+        broken.append(
             Breach(
                 "authority",
                 approver.name,
@@ -112,7 +112,7 @@ def review(
     elif order is not None and cost > role.order_share_cap * order.value:
         approver = _first_role_above(role, policy, covers)
         cap = role.order_share_cap * order.value
-        breaches.append(
+        broken.append(
             Breach(
                 "authority",
                 approver.name,
@@ -125,7 +125,7 @@ def review(
         and cost > policy.margin_share * max(order.margin, 0)
     ):
         approver = _first_role_above(role, policy, lambda candidate: candidate.may_exceed_margin)
-        breaches.append(
+        broken.append(
             Breach(
                 "margin",
                 approver.name,
@@ -136,14 +136,14 @@ def review(
     left = role.daily_budget - spent_today
     if cost > left:
         approver = _first_role_above(role, policy)
-        breaches.append(
+        broken.append(
             Breach(
                 "budget",
                 approver.name,
                 budget_reason(left, cost),
             )
         )
-    return breaches
+    return broken
 
 
 def budget_reason(left: int, cost: int) -> str:
@@ -191,8 +191,8 @@ def rank_options(case: Case, role: Role, spent_today: int, policy: Policy) -> Li
     options = []
     for _, remedy in sorted(enumerate(candidates), key=key):
         cost = price(remedy, case, policy)
-        breaches = tuple(review(remedy, cost, case, role, spent_today, policy))
-        approver = approver_for(breaches, policy)
+        broken = tuple(breaches(remedy, cost, case, role, spent_today, policy))
+        approver = approver_for(broken, policy)
         options.append(
             Option(
                 id=remedy.id,
@@ -202,9 +202,9 @@ def rank_options(case: Case, role: Role, spent_today: int, policy: Policy) -> Li
                 face_value=None
                 if remedy.face_value is None
                 else int(round(remedy.face_value * _multiplier(remedy, case, policy))),
-                breaches=breaches,
+                breaches=broken,
                 approver=approver.name if approver else None,
-                reason=explain(breaches, role, spent_today, policy),
+                reason=explain(broken, role, spent_today, policy),
             )
         )
     return options

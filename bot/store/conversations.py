@@ -139,9 +139,11 @@ class Conversations:
         suggestions: List[Mapping[str, Any]],
         options: List[Mapping[str, Any]],
         case: Mapping[str, Any],
+        escalated: bool = False,
     ) -> int:
         """The customer's message and the assist it produced, all at once; returns the
-        message's index in the transcript."""
+        message's index in the transcript. ``escalated`` (decided by the caller with
+        :func:`bot.assist.escalation.escalated`) marks the conversation for good."""
         now = time.time()
         message = {"role": "customer", "text": text, "ts": round(now, 3)}
         analysis = assist.get("analysis") or {}
@@ -172,7 +174,7 @@ class Conversations:
                 summary["score"] = f"{float(analysis['sentiment'].get('score') or 0):.3f}"
             if analysis.get("complaint_type"):
                 summary["complaint_type"] = analysis["complaint_type"]
-            if analysis.get("escalated") or (analysis.get("escalation") or {}).get("flag"):
+            if escalated:
                 summary["escalated"] = "1"  # stays once set
             pipe.hset(keys.conversation(cid), mapping=summary)
             pipe.zadd(keys.CONVERSATIONS, {cid: now})

@@ -4,7 +4,7 @@ Budgets are spent in Redis by Lua scripts, so checking what is left and spending
 one atomic step: any number of concurrent grants against one budget never overspend it.
 Every grant request carries an idempotency key; the first answer is stored under it and
 a retry with the same key gets the same answer and changes nothing. A grant beyond the
-caller's authority opens an approval request (the tracking table of 002 O2.2.1: what,
+caller's authority opens an approval request (the tracking table of 002 O2.2.1, docs/domain.md#o2-2-1: what,
 who asked, when, who must decide, the decision, who, when).
 
 What comes back are typed records (:class:`Grant`, :class:`Approval`, :class:`Answer`),

@@ -15,7 +15,7 @@ from typing import Any, List, Optional, Tuple
 import pytest
 import socketio
 
-from bot.channels.live import RATING_REQUEST, deliver_to_customer, request_rating
+from bot.channels.notify import RATING_REQUEST, deliver_to_customer, request_rating
 from bot.services import get_services
 from tests.channels.inprocess import serving
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.policy import Case, CustomerFacts, OrderFacts, load_policy, rank_options, review
+from bot.policy import Case, CustomerFacts, OrderFacts, breaches, load_policy, rank_options
 from bot.policy.engine import price
 from tests.conftest import ROOT
 
@@ -141,7 +141,9 @@ def test_costs_are_computed_from_the_order(policy):
 
 
 def test_review_with_nothing_to_break_is_empty(policy):
-    assert review(policy.remedy("free_shipping"), 80, case(), policy.role("agent"), 0, policy) == []
+    assert (
+        breaches(policy.remedy("free_shipping"), 80, case(), policy.role("agent"), 0, policy) == []
+    )
 
 
 def test_no_complaint_type_no_options(policy):

@@ -30,14 +30,13 @@ from bot.channels.pipeline import (
     count_use,
     process_customer_message,
     record_reply,
-    similarity,
 )
 from bot.channels.rest.wire import ReplyRecorded
 from bot.channels.staff import conversation_for, is_supervisor, staff_route
+from bot.log.events import SUGGESTION_OUTCOMES, suggestion_outcome
 from bot.services import Services
 from bot.store.accounts import Account
 
-SUGGESTION_ACTIONS = ("used", "edited", "dismissed")
 OPTION_ACTIONS = ("offered", "accepted", "declined")
 NOT_YOURS = "這個對話由其他客服處理，您無法操作"
 
@@ -73,7 +72,7 @@ async def webhook(request: Request, services: Services, account: Account) -> HTT
     if conversation["status"] == "closed":
         raise ApiError(409, "這個對話已經結束")
     payload = await process_customer_message(
-        agent=rasa_agent,
+        rasa_agent=rasa_agent,
         services=services,
         on_new_message=request.route.ctx.on_new_message,
         cid=cid,
@@ -86,43 +85,22 @@ async def webhook(request: Request, services: Services, account: Account) -> HTT
     return response.json(payload)
 
 
-def _suggestion_event(
-    account: Account,
-    cid: str,
-    action: str,
-    suggestion_id: str,
-    suggestion: Dict[str, Any],
-    text: Optional[str],
-) -> Dict[str, Any]:
-    """The outcome event of a suggestion used, edited (``text``: what was sent) or
-    dismissed. (bot/channels/pipeline.py builds the used/edited one of a reply too.)"""
-    event: Dict[str, Any] = {
-        "conversation_id": cid,
-        "action": action,
-        "agent": account.username,
-        "suggestion_id": suggestion_id,
-        "technique": suggestion["technique"],
-        "complaint_type": suggestion.get("complaint_type"),
-    }
-    if action == "edited" and text is not None:
-        event.update(similarity=similarity(suggestion["text"], text), text=text)
-    return event
-
-
 @staff_route
 async def outcome(request: Request, services: Services, account: Account) -> HTTPResponse:
     body = read_json(request)
     cid = field_id(body, "conversation_id")
     item_id = field_id(body, "suggestion_id")
-    action = field_choice(body, "action", SUGGESTION_ACTIONS + OPTION_ACTIONS)
+    action = field_choice(body, "action", SUGGESTION_OUTCOMES + OPTION_ACTIONS)
     await conversation_for(services, account, cid)
     suggestion = None
-    if action in SUGGESTION_ACTIONS:
+    if action in SUGGESTION_OUTCOMES:
         suggestion = await services.conversations.suggestion(cid, item_id)
         if suggestion is None:
             raise ApiError(404, f"這個對話沒有建議 {item_id}")
         final = field_text(body, "text") if action == "edited" else None
-        event = _suggestion_event(account, cid, action, item_id, suggestion, final)
+        event = suggestion_outcome(
+            action, cid, account.username, {**suggestion, "id": item_id}, final
+        )
     else:
         option = await services.conversations.option(cid, item_id)
         if option is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, TypedDict
 
+from bot.assist.escalation import escalated
 from bot.store.grants import Approval, Grant
 
 
@@ -166,6 +167,6 @@ def conversation_row(row: Mapping[str, Any]) -> ConversationRow:
         "sentiment": {"label": row["sentiment"], "score": float(row.get("score") or 0)}
         if row.get("sentiment")
         else None,
-        "escalated": row.get("escalated") == "1",
+        "escalated": escalated(row),
         "last_message": {"role": last["role"], "text": last["text"][:80]} if last else None,
     }
