@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Optional, Tuple
 
 from bot.assist.replies import Replies, load_replies
 from bot.channels.degraded import DeferredTurns, Recollection
@@ -71,15 +71,16 @@ class Services:
         )
 
 
-_by_loop: Dict[int, Services] = {}
+# the event loop the services were made for, and the services: the loop itself is kept
+# (not its id), so a loop made after this one is closed can never be taken for it
+_current: Optional[Tuple[asyncio.AbstractEventLoop, Services]] = None
 
 
 def get_services(settings: Optional[Settings] = None) -> Services:
     """This event loop's services (created from the environment on first use)."""
-    loop = id(asyncio.get_running_loop())
-    services = _by_loop.get(loop)
-    if services is None:
-        services = Services.create(settings or Settings.from_env(os.environ))
-        _by_loop.clear()  # one loop per process in production; tests start a new one each time
-        _by_loop[loop] = services
-    return services
+    global _current
+    loop = asyncio.get_running_loop()
+    if _current is None or _current[0] is not loop:
+        # one loop per process in production; tests start a new one each time
+        _current = (loop, Services.create(settings or Settings.from_env(os.environ)))
+    return _current[1]
