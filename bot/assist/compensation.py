@@ -27,7 +27,8 @@ from typing import Any, Dict
 from bot.assist.case import case_from_dict
 from bot.policy import Policy, approver_for, breaches, explain
 from bot.store.accounts import Account
-from bot.store.grants import Answer, Approval, ApprovalOpened, Grant, Grants, fingerprint, today
+from bot.store.grant_records import Answer, Approval, ApprovalOpened, Grant
+from bot.store.grants import Grants, fingerprint, today
 
 
 class CompensationRefused(Exception):

@@ -20,7 +20,8 @@ from bot.assist.compensation import (
 from bot.policy import load_policy
 from bot.store import keys
 from bot.store.accounts import Account
-from bot.store.grants import Grant, Grants, today
+from bot.store.grant_records import Grant
+from bot.store.grants import Grants, today
 from tests.conftest import ROOT
 
 AGENT = Account("agent1", "小美", "agent")

@@ -15,7 +15,7 @@ from bot.assist.compensation import (
     OverBudget,
 )
 from bot.channels.rest.refusals import REFUSALS, refusal
-from bot.store.grants import ApprovalOpened
+from bot.store.grant_records import ApprovalOpened
 
 
 def test_every_refusal_the_domain_names_is_in_the_table():

@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from bot.store.grants import Answer, Approval, Grant, Grants, fingerprint
+from bot.store.grant_records import Answer, Approval, Grant
+from bot.store.grants import Grants, fingerprint
 
 DAY = dt.date(2026, 11, 23)
 

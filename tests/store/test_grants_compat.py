@@ -16,7 +16,8 @@ from bot.assist.compensation import BeyondAuthority, KeyReused
 from bot.policy import load_policy
 from bot.store import keys
 from bot.store.accounts import Account
-from bot.store.grants import ApprovalOpened, Grant, Grants, fingerprint, today
+from bot.store.grant_records import ApprovalOpened, Grant
+from bot.store.grants import Grants, fingerprint, today
 from tests.conftest import ROOT
 
 DIRECT = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, TypedDict
 
 from bot.assist.escalation import escalated
-from bot.store.grants import Approval, Grant
+from bot.store.grant_records import Approval, Grant
 
 
 class Health(TypedDict):
