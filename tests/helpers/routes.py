@@ -2,7 +2,9 @@
 
 A Sanic app with the routes a module adds to the ``/webhooks/assist`` blueprint, on a free
 port in this test's event loop, and signed-in accounts of a real Redis: what
-tests/channels/test_review_routes.py, test_qa_routes.py and test_library_api.py share.
+tests/channels/test_review_routes.py and test_qa_routes.py share. The client (``Api``) and
+``signed_in`` also serve tests/channels/inprocess.py and tests/helpers/staff.py; the
+library's tests (tests/channels/test_library.py) go through inprocess.py.
 """
 
 from __future__ import annotations
