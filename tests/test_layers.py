@@ -162,7 +162,7 @@ RULES = (
             "bot.knowledge",
             "bot.dialogue",
             "bot.log.qa",
-            "bot.log.review",
+            "bot.log.kpis",
             "bot.log.pii",
             "bot.log.schema",
             "bot.log.export",

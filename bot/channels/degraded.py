@@ -12,8 +12,9 @@ server without Redis, and this module remembers what it needs for that.
   agent's reply. Each is appended to the disk spool (:mod:`bot.store.spool`) and taken into
   Rasa, in order, when Redis answers again (:func:`catch_up_forever`): the customer's
   message runs through NLU, dialogue and actions (the console gets its suggestions then),
-  the agent's reply goes into the tracker and the transcript. A processed item is taken
-  out of the file at once, so a catch-up interrupted half-way repeats nothing.
+  the agent's reply goes into the tracker and the transcript. A processed item is marked
+  taken (with an fsync) as soon as Rasa has it, so a catch-up interrupted half-way repeats
+  at most the one item it was on when the process died (at-least-once delivery).
 
     Redis down:   customer ─► consoles (message, no suggestions) + spool
                   agent ─────► customer + spool
@@ -85,7 +86,7 @@ def _digest(token: str) -> str:
 class DeferredTurns:
     """Turns waiting for Redis, in the disk spool (:mod:`bot.store.spool`, prefix
     ``turns``): each is marked taken as soon as Rasa has it, so a catch-up interrupted
-    half-way repeats nothing."""
+    half-way repeats at most the item it was on."""
 
     def __init__(self, spool_dir: Path) -> None:
         self.spool_dir = spool_dir

@@ -121,7 +121,7 @@ def add_routes(blueprint: Blueprint) -> None:
 
 
 def urls(base: str) -> Dict[str, str]:
-    """The two page addresses for a server at ``base`` (the launcher prints them)."""
+    """The three page addresses for a server at ``base`` (the launcher prints them)."""
     return {
         "chat": f"{base}/webhooks/live/chat",
         "console": f"{base}/webhooks/live/console",

@@ -52,8 +52,8 @@ async def log(request: Request, services: Services, account: Account) -> HTTPRes
 
 @for_supervisors
 async def export_nlu(request: Request, services: Services, account: Account) -> HTTPResponse:
-    agent = request.app.ctx.agent  # Rasa's; None while the model is loading
-    exported = await nlu_export(services, agent.domain.intents if agent else [])
+    rasa_agent = request.app.ctx.agent  # None while the model is loading
+    exported = await nlu_export(services, rasa_agent.domain.intents if rasa_agent else [])
     return response.text(
         exported["yaml"],
         content_type="application/x-yaml; charset=utf-8",
