@@ -13,87 +13,46 @@ Trained during ``rasa train`` from the intents of the training examples
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Type
+from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.complaint_model import ComplaintModel, resolve_intents
 from bot.nlu.constants import COMPLAINT
-from bot.nlu.fingerprint import fingerprint
-from bot.nlu.polarity import Lexicon
-from bot.nlu.reading import load_lexicon, reading_of
-from bot.nlu.sentence_featurizer import SentenceEncoderFeaturizer
+from bot.nlu.reader_component import ReaderComponent
+from bot.nlu.reading import reading_of
 
 logger = logging.getLogger(__name__)
-_LEXICON_FILE = "lexicon.json"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class ComplaintReader(GraphComponent):
-    """The calibrated complaint gate and type reader, blended with the intent reader."""
+class ComplaintReader(ReaderComponent[ComplaintModel]):
+    """The calibrated complaint gate and type reader, blended with the intent reader
+    (which runs before it at prediction time; its ranking is blended in)."""
 
-    @classmethod
-    def required_components(cls) -> List[Type]:
-        # the intent reader runs before it at prediction time; its ranking is blended in
-        return [SentenceEncoderFeaturizer]
+    code_modules = ("bot.nlu.complaint", "bot.nlu.complaint_model")
+    when_missing = "No complaint reader in the Rasa model; the intents stand as read"
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"lexicon_file": "data/dict/sentiment_lexicon.yml", "c": 3.0, "intent_weight": 0.3}
-
-    def __init__(
-        self,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: ComplaintModel | None = None,
-        lexicon: Lexicon | None = None,
-    ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self._model = model or ComplaintModel(intent_weight=config["intent_weight"])
-        self._lexicon = lexicon or Lexicon()
+        return {**ReaderComponent.get_default_config(), "intent_weight": 0.3}
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ComplaintReader:
-        return cls(config, model_storage, resource, lexicon=load_lexicon(config["lexicon_file"]))
+    def empty_model(cls, config: Dict[str, Any]) -> ComplaintModel:
+        return ComplaintModel(intent_weight=config["intent_weight"])
+
+    def save_model(self, directory: Path) -> None:
+        self._model.to_disk(directory)
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
-        import bot.nlu.complaint
-        import bot.nlu.complaint_model
-        import bot.nlu.linear
-        import bot.nlu.polarity
-        import bot.nlu.reading
-        import bot.nlu.reading_features
-
-        return fingerprint(
-            [
-                bot.nlu.complaint,
-                bot.nlu.complaint_model,
-                bot.nlu.linear,
-                bot.nlu.polarity,
-                bot.nlu.reading,
-                bot.nlu.reading_features,
-            ],
-            [Path({**cls.get_default_config(), **config}["lexicon_file"])],
-        )
+    def load_model(cls, directory: Path, config: Dict[str, Any]) -> ComplaintModel:
+        return ComplaintModel.from_disk(directory, intent_weight=config["intent_weight"])
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(INTENT)]
@@ -104,32 +63,7 @@ class ComplaintReader(GraphComponent):
             c=self._config["c"],
             intent_weight=self._config["intent_weight"],
         )
-        with self._model_storage.write_to(self._resource) as directory:
-            self._model.to_disk(directory)
-            (directory / _LEXICON_FILE).write_text(
-                json.dumps(self._lexicon.as_dict(), ensure_ascii=False), encoding="utf-8"
-            )
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> ComplaintReader:
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = ComplaintModel.from_disk(directory, intent_weight=config["intent_weight"])
-                lexicon = Lexicon.from_dict(
-                    json.loads((directory / _LEXICON_FILE).read_text(encoding="utf-8"))
-                )
-        except (ValueError, FileNotFoundError):
-            logger.warning("No complaint reader in the Rasa model; the intents stand as read")
-            model, lexicon = ComplaintModel(intent_weight=config["intent_weight"]), Lexicon()
-        return cls(config, model_storage, resource, model, lexicon)
+        return self.persist()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -142,6 +76,3 @@ class ComplaintReader(GraphComponent):
             message.set(INTENT_RANKING_KEY, resolved, add_to_output=True)
             message.set(INTENT, resolved[0], add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
