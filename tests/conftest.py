@@ -32,6 +32,8 @@ def pytest_collection_modifyitems(config, items):
 
     Runs before pytest-xdist reads the groups (tryfirst). Harmless without xdist.
     """
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
