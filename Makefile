@@ -112,7 +112,7 @@ test:
 	$(BIN)/ruff check bot actions tests bench scripts
 	@$(MAKE) --no-print-directory stories
 	@echo "== [make] pytest: $(TEST_WORKERS) workers"
-	KEFU_MODEL=$(MODEL) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	KEFU_MODEL=$(MODEL) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # The dialogue test conversations: every predicted action must be right.
 stories: $(MODEL)

@@ -26,19 +26,43 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# The longest groups go first (make test runs xdist with --no-loadscope-reorder, so the
+# groups are handed out in this order): the feedback test retrains the NLU (minutes) on its
+# own system, beside the other system tests on the other worker; then the modules that
+# launch systems of their own or run Rasa's validation.
+_HEAVY_FIRST = (
+    "system-feedback",
+    "system",
+    "tests/test_faults.py",
+    "tests/log/test_export.py",
+    "tests/test_launcher.py",
+)
+
+
+def _group(item) -> str:
+    module = item.nodeid.split("::")[0]
+    if "system" not in item.fixturenames:
+        return module
+    return "system-feedback" if module == "tests/scripts/test_feedback_export.py" else "system"
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Group the tests for ``--dist loadgroup``: the ``system`` users together, else by module.
+    """Group the tests for ``--dist loadgroup`` and put the longest groups first.
 
-    Runs before pytest-xdist reads the groups (tryfirst). Harmless without xdist.
+    The ``system`` users share one launched system per worker, so they form one group
+    (the feedback test, minutes long, its own); any other test stays with its module, so
+    module fixtures start once. Runs before pytest-xdist reads the groups (tryfirst).
+    Without xdist nothing changes, not even the order.
     """
-    if not config.pluginmanager.hasplugin("xdist"):
+    # set on the xdist workers of a --dist loadgroup run (the condition xdist itself uses)
+    if not getattr(config.option, "loadgroup", False):
         return
     for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        group = "system" if "system" in item.fixturenames else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(_group(item)))
+    rank = {name: i for i, name in enumerate(_HEAVY_FIRST)}
+    items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable: else unchanged
 
 
 def free_port() -> int:
