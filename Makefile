@@ -51,8 +51,8 @@ venv: $(STAMP)
 dict: $(STAMP)
 	$(BIN)/python -m bot.nlu.dictionary .cache
 
-# `rasa data validate` once, when the data changed; training then skips its own (weaker)
-# validation of the same files.
+# `rasa data validate` once, when the data changed; training skips its own (weaker)
+# validation of the same files, so the two can run side by side (`make test`).
 $(VALIDATED): $(STAMP) $(VALIDATE_INPUTS)
 	@echo "== [make] validate: rasa data validate --fail-on-warnings"
 	$(BIN)/rasa data validate --fail-on-warnings
@@ -60,14 +60,14 @@ $(VALIDATED): $(STAMP) $(VALIDATE_INPUTS)
 
 validate: $(VALIDATED)
 
-$(MODEL): $(VALIDATED) $(TRAIN_INPUTS)
+$(MODEL): $(STAMP) $(TRAIN_INPUTS)
 	@echo "== [make] train: $(MODEL) (its inputs changed; first time: a few minutes)"
 	$(BIN)/rasa train --skip-validation --fixed-model-name kefu --out models
 	@touch $@
 
-train: $(MODEL)
+train: $(VALIDATED) $(MODEL)
 
-run: $(MODEL)
+run: $(VALIDATED) $(MODEL)
 	$(BIN)/python -m bot.launcher
 
 lint: $(STAMP)
@@ -104,10 +104,10 @@ debs:
 # ports; the tests that share the launched system run on one worker (tests/conftest.py).
 TEST_WORKERS ?= 2
 
-# The environment, validation and training run beside the Debian packages' download
-# and installation (make -j2): one is network, the other mostly CPU.
+# After the environment, validation and training run side by side (each mostly one core),
+# and beside them the Debian packages' download and installation (network and disk).
 test:
-	@$(MAKE) --no-print-directory -j2 $(MODEL) debs
+	@$(MAKE) --no-print-directory -j3 $(VALIDATED) $(MODEL) debs
 	@echo "== [make] lint: ruff"
 	$(BIN)/ruff check bot actions tests bench scripts
 	@$(MAKE) --no-print-directory stories
