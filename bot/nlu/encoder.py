@@ -16,6 +16,7 @@ so the components of one turn (featurizer, sentiment, complaint reader) encode a
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from typing import List, Sequence
@@ -65,15 +66,29 @@ class SentenceEncoder:
         return out
 
     def encode_many(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Encode a training set in batches, without filling the cache."""
+        """Encode a training set in batches, without filling the cache.
+
+        Training only: the batches are shared between threads, one per core (numpy's
+        products release the GIL; BLAS stays at one thread each). Every batch is the same
+        as on one thread and is encoded the same way, so the vectors are identical.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            chunk = [t if t.strip() else " " for t in texts[start : start + batch_size]]
-            out[start : start + len(chunk)] = self._backend._encode(chunk)
+        starts = range(0, len(texts), batch_size)
+        chunks = [[t if t.strip() else " " for t in texts[s : s + batch_size]] for s in starts]
+        with ThreadPoolExecutor(_train_threads(), thread_name_prefix="encode") as pool:
+            for start, vectors in zip(starts, pool.map(self._backend._encode, chunks)):
+                out[start : start + len(vectors)] = vectors
         for i, text in enumerate(texts):
             if not text.strip():
                 out[i] = 0.0
         return out
+
+
+def _train_threads() -> int:
+    """The cores this process may use, at most four."""
+    return max(1, min(4, len(os.sched_getaffinity(0))))
 
 
 _shared: SentenceEncoder | None = None
