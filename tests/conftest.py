@@ -6,8 +6,7 @@ it is missing).
 
 Under pytest-xdist (``make test`` runs two workers) every worker is its own session: its
 own Redis server, ports and temporary folders. The tests that use the launched ``system``
-come in three groups (the feedback retrain, the browser pages, the rest); a worker
-launches one system for whichever of them it runs, and the tests of one module stay
+run on one worker (one system, not one per worker), and the tests of one module stay
 together, so a module's fixtures start once.
 """
 
@@ -33,7 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # launch systems of their own or run Rasa's validation.
 _HEAVY_FIRST = (
     "system-feedback",
-    "system-pages",
     "system",
     "tests/test_faults.py",
     "tests/log/test_export.py",
@@ -45,12 +43,7 @@ def _group(item) -> str:
     module = item.nodeid.split("::")[0]
     if "system" not in item.fixturenames:
         return module
-    if module == "tests/scripts/test_feedback_export.py":
-        return "system-feedback"
-    # the browser tests are the longest part of the system tests: a group of their own,
-    # so the worker that finishes the feedback retrain takes them or the API tests (a
-    # worker launches one system, whichever system groups it runs)
-    return "system-pages" if module.startswith("tests/web/") else "system"
+    return "system-feedback" if module == "tests/scripts/test_feedback_export.py" else "system"
 
 
 @pytest.hookimpl(tryfirst=True)
