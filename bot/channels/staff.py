@@ -62,11 +62,15 @@ def staff_route(
     return route(wrapped)
 
 
+ABOVE_THE_LOWEST = 1  # the rank of every role but the first of data/policy/roles.yml
+
+
 def requires(
-    role: str, refusal: str = "這個功能只開放給主管"
+    role: str | int, refusal: str = "這個功能只開放給主管"
 ) -> Callable[[Callable[..., Awaitable[HTTPResponse]]], Callable[..., Awaitable[HTTPResponse]]]:
     """A staff route open only to accounts ranked at least ``role`` in data/policy/roles.yml
-    (as Starlette's ``requires``); others get 403 with ``refusal``."""
+    (a role's name, or a rank: roles are ranked from 0, the least authority, as the file
+    lists them), as Starlette's ``requires``; others get 403 with ``refusal``."""
 
     def decorate(
         handler: Callable[..., Awaitable[HTTPResponse]],
@@ -74,7 +78,8 @@ def requires(
         async def guarded(
             request: Request, services: Services, account: Account, *args: Any, **kwargs: Any
         ) -> HTTPResponse:
-            if rank(services, account) < services.policy.role(role).rank:
+            needed = role if isinstance(role, int) else services.policy.role(role).rank
+            if rank(services, account) < needed:
                 raise ApiError(403, refusal)
             return await handler(request, services, account, *args, **kwargs)
 

@@ -17,14 +17,15 @@ from bot.channels.http import ApiError, field_choice, field_id, read_json
 from bot.channels.notify import notify_staff
 from bot.channels.rest.refusals import refusal
 from bot.channels.rest.wire import ApprovalList, approval_view, grant_view
-from bot.channels.staff import conversation_for, requires, staff_route
+from bot.channels.staff import ABOVE_THE_LOWEST, conversation_for, requires, staff_route
 from bot.log.outcomes import stable_id
 from bot.services import Services
 from bot.store.accounts import Account
 
 APPROVAL_STATUSES = ("pending", "approved", "denied")
 DECISIONS = ("approve", "deny")
-APPROVERS_ONLY = "senior_agent"  # the lowest role an approval can be for
+# an approval always goes to a role above the one asking, so the least role never decides
+APPROVERS_ONLY = ABOVE_THE_LOWEST
 
 
 async def _approval_changed(
