@@ -23,23 +23,11 @@ from bot.store.accounts import Account
 from bot.store.grant_records import Grant
 from bot.store.grants import Grants, today
 from tests.conftest import ROOT
+from tests.helpers.cases import DEFECT_CASE as CASE
 
 AGENT = Account("agent1", "小美", "agent")
 SENIOR = Account("senior1", "佩琪", "senior_agent")
 SUPER = Account("super1", "林主任", "supervisor")
-CASE = {
-    "complaint_type": "complaint_defect",
-    "claimed_amount": None,
-    "escalated": False,
-    "order": {
-        "order_id": "KF20261102001",
-        "value": 2980,
-        "cost": 1850,
-        "margin": 1130,
-        "delivered": None,
-    },
-    "customer": {"tier": "gold", "birthday": None},
-}
 
 
 @pytest.fixture(scope="module")

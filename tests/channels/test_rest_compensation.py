@@ -10,25 +10,13 @@ from bot.services import get_services
 from bot.store.grants import today
 from tests.channels.inprocess import assist_api, conversation
 from tests.helpers.api import check
+from tests.helpers.cases import DEFECT_CASE as CASE
 
 OPTIONS = [
     {"id": "coupon", "label": "折價券 NT$200", "cost": 120},
     {"id": "free_shipping", "label": "免運", "cost": 80},
     {"id": "full_refund", "label": "全額退款", "cost": 2980},
 ]
-CASE = {
-    "complaint_type": "complaint_defect",
-    "claimed_amount": None,
-    "escalated": False,
-    "order": {
-        "order_id": "KF20261102001",
-        "value": 2980,
-        "cost": 1850,
-        "margin": 1130,
-        "delivered": None,
-    },
-    "customer": {"tier": "gold", "birthday": None},
-}
 
 
 @pytest.fixture()
