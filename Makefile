@@ -34,7 +34,7 @@ help:
 # (the pinned version from requirements.lock, itself installed from PyPI by pip): it
 # downloads and unpacks in parallel, several times faster than pip on a clean machine.
 $(STAMP): requirements.lock pyproject.toml scripts/find_python.sh
-	@echo "== [make] environment: $(VENV)"
+	@echo "== [make] $$(date +%T) environment: $(VENV)"
 	@py=$$(scripts/find_python.sh); \
 	if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	  echo "Creating $(VENV) with $$py"; rm -rf $(VENV); "$$py" -m venv $(VENV); \
@@ -54,14 +54,14 @@ dict: $(STAMP)
 # `rasa data validate` once, when the data changed; training skips its own (weaker)
 # validation of the same files, so the two can run side by side (`make test`).
 $(VALIDATED): $(STAMP) $(VALIDATE_INPUTS)
-	@echo "== [make] validate: rasa data validate --fail-on-warnings"
+	@echo "== [make] $$(date +%T) validate: rasa data validate --fail-on-warnings"
 	$(BIN)/rasa data validate --fail-on-warnings
 	@mkdir -p $(@D) && touch $@
 
 validate: $(VALIDATED)
 
 $(MODEL): $(STAMP) $(TRAIN_INPUTS)
-	@echo "== [make] train: $(MODEL) (its inputs changed; first time: a few minutes)"
+	@echo "== [make] $$(date +%T) train: $(MODEL) (its inputs changed; first time: a few minutes)"
 	$(BIN)/rasa train --skip-validation --fixed-model-name kefu --out models
 	@touch $@
 
@@ -85,7 +85,7 @@ BROWSER_MISSING = command -v chromium >/dev/null || missing="$$missing chromium"
 TLS_REDIS_MISSING = command -v redis-server >/dev/null || missing="$$missing redis-server";
 # One apt-get update and one install for whatever is missing.
 APT_INSTALL = if [ -n "$$missing" ]; then \
-	  echo "== [make] debs: installing Debian's$$missing (tests)"; \
+	  echo "== [make] $$(date +%T) debs: installing Debian's$$missing (tests)"; \
 	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
 	  $$sudo apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
@@ -108,15 +108,15 @@ TEST_WORKERS ?= 2
 # and beside them the Debian packages' download and installation (network and disk).
 test:
 	@$(MAKE) --no-print-directory -j3 $(VALIDATED) $(MODEL) debs
-	@echo "== [make] lint: ruff"
+	@echo "== [make] $$(date +%T) lint: ruff"
 	$(BIN)/ruff check bot actions tests bench scripts
 	@$(MAKE) --no-print-directory stories
-	@echo "== [make] pytest: $(TEST_WORKERS) workers"
-	KEFU_MODEL=$(MODEL) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	@echo "== [make] $$(date +%T) pytest: $(TEST_WORKERS) workers"
+	KEFU_MODEL=$(MODEL) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=15
 
 # The dialogue test conversations: every predicted action must be right.
 stories: $(MODEL)
-	@echo "== [make] stories: rasa test core on tests/test_stories.yml"
+	@echo "== [make] $$(date +%T) stories: rasa test core on tests/test_stories.yml"
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/stories
 
