@@ -62,6 +62,11 @@ class FeatureBuilder:
     def _hasher(self):
         return _hasher()
 
+    @property
+    def dense_from(self) -> int:
+        """The first column of the dense part (sentence vectors, cues); the words come first."""
+        return _HASH_FEATURES
+
     @staticmethod
     def _tokens(reading: Reading) -> list:
         text = reading.text
