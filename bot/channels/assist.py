@@ -44,6 +44,7 @@ class AssistInput(InputChannel):
         async def replay_spooled_events(app, _loop) -> None:  # noqa: ANN001
             # events spooled while Redis was away (also by an earlier run) go back in
             background(app, replay_forever(lambda: get_services().outcomes))
+            background(app, library.warm_up(get_services()))
 
         @bp.listener("before_server_stop")
         async def stop_background_tasks(app, _loop) -> None:  # noqa: ANN001

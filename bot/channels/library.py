@@ -9,7 +9,8 @@ and ``stage`` (400 in words when unknown) go to the pure search of
 check as the conversation view) the templates are filled with that conversation's
 details, from its latest assist payload. Each account may search ``KEFU_LIBRARY_RATE``
 times a minute (429 with ``Retry-After`` beyond). The library is built once per process,
-with the knowledge index (bot/knowledge/shared.py), on the first search.
+with the knowledge index (bot/knowledge/shared.py), in the background when the server
+starts (:func:`warm_up`), so that the first agent to search does not wait for it.
 
 Snippets are each agent's own (bot/store/snippets.py): only the agent who saved one sees,
 searches and deletes it (another's id is simply not found); at most MAX_SNIPPETS each.
@@ -66,6 +67,15 @@ def _library(services: Services) -> ReplyLibrary:
             _libraries.clear()
             _libraries[key] = library
         return library
+
+
+async def warm_up(services: Services) -> None:
+    """Build the library off the event loop; a broken knowledge folder is logged here and
+    answered 503 by each search."""
+    try:
+        await asyncio.to_thread(_library, services)
+    except KnowledgeError as error:
+        logger.error("reply library not built: %s", error)
 
 
 def _query(request: Request) -> Query:

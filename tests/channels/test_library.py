@@ -5,6 +5,7 @@ words."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import uuid
 from urllib.parse import urlencode
@@ -14,8 +15,10 @@ import pytest
 import pytest_asyncio
 import yaml
 
+from bot.channels import library
 from bot.services import get_services
 from bot.store.snippets import MAX_SNIPPETS
+from tests.channels.inprocess import serving
 from tests.conftest import ROOT
 from tests.helpers.api import check
 from tests.helpers.staff import StaffApi, staff_api
@@ -89,6 +92,20 @@ async def _conversation(agent: str) -> str:
     }
     await conversations.record_customer_turn(cid, "右耳沒聲音", assist, [], [], {})
     return cid
+
+
+@pytest.mark.asyncio(loop_scope="function")  # its own server and services, not the module's
+async def test_the_server_builds_the_library_when_it_starts_not_at_the_first_search(
+    redis_server, tmp_path
+):
+    library._libraries.clear()
+    environ = {"REDIS_URL": redis_server.url, "KEFU_DATA_DIR": str(tmp_path)}
+    async with serving(environ):
+        for _ in range(200):  # built off the event loop, about a second
+            if library._libraries:
+                break
+            await asyncio.sleep(0.05)
+        assert len(library._libraries) == 1
 
 
 ROUTES = [
