@@ -1,5 +1,6 @@
 from bot.assist.closing import close_summary
 from bot.store.conversation_records import ConversationRecord
+from tests.helpers.grants import grant
 
 
 def test_close_summary_figures():
@@ -16,7 +17,7 @@ def test_close_summary_figures():
         {"role": "customer", "text": "KF1", "ts": 130.0},
         {"role": "agent", "text": "您好", "ts": 155.5},
     ]
-    grants = [{"option_id": "coupon", "cost": 120}, {"option_id": "free_shipping", "cost": 80}]
+    grants = [grant("coupon", cost=120), grant("free_shipping", cost=80)]
     summary = close_summary(record, messages, grants)
     assert (summary["conversation_id"], summary["agent"], summary["resolution"]) == (
         "c1",
