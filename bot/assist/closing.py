@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional
 
 from bot.assist.summary import Summary
+from bot.store.conversation_records import ConversationRecord
+from bot.store.grant_records import Grant
 
 
 def _first(messages: List[Mapping[str, Any]], role: str) -> Optional[float]:
@@ -16,22 +18,22 @@ def _first(messages: List[Mapping[str, Any]], role: str) -> Optional[float]:
 
 
 def close_summary(
-    record: Mapping[str, str],
+    record: ConversationRecord,
     messages: List[Mapping[str, Any]],
-    grants: List[Mapping[str, Any]],
+    grants: List[Grant],
     case: Optional[Summary] = None,
 ) -> Dict[str, Any]:
     """The close event's figures (seconds, NT$), and the case summary masked."""
-    created = float(record.get("created") or 0)
-    closed = float(record.get("closed_at") or 0)
+    created = record.created
+    closed = record.closed_at or 0.0
     customer = _first(messages, "customer")
     agent = _first(messages, "agent")
     return {
-        "conversation_id": record.get("id"),
-        "agent": record.get("agent") or None,
-        "resolution": record.get("resolution"),
-        "compensation": [g["option_id"] for g in grants],
-        "compensation_cost": sum(int(g.get("cost", 0)) for g in grants),
+        "conversation_id": record.id,
+        "agent": record.agent,
+        "resolution": record.resolution,
+        "compensation": [g.option_id for g in grants],
+        "compensation_cost": sum(g.cost for g in grants),
         "handle_time_s": round(closed - created, 1) if closed and created else None,
         "first_response_s": round(agent - customer, 1)
         if customer is not None and agent is not None and agent >= customer

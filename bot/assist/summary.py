@@ -25,6 +25,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from bot.assist.grounding import Grounding, Said
 from bot.labels import COMPLAINT_TYPES
 from bot.log.pii import mask
+from bot.store.grant_records import Approval, Grant
 
 TAIPEI = dt.timezone(dt.timedelta(hours=8))
 MAX_LINES = 6
@@ -43,6 +44,7 @@ STATES = {
     "granted": "已核發",
 }
 _ORDER = tuple(STATES)
+_APPROVAL_STATES = {"pending": "pending", "denied": "denied", "approved": "granted"}
 _NEVER = float("inf")
 APPROVERS = {"supervisor": "主管", "senior_agent": "資深客服", "manager": "經理"}
 
@@ -96,8 +98,8 @@ class CaseFacts:
     """What is stored about one conversation, as the summary needs it.
 
     ``events``: the conversation's outcome events (``offered`` / ``accepted`` /
-    ``declined`` with an ``option_id``), oldest first; ``grants`` and ``approvals`` as
-    bot/store/grants.py returns them; ``labels``: option id → label for options only
+    ``declined`` with an ``option_id``), oldest first; ``grants`` and ``approvals``: the
+    records bot/store/grants.py returns; ``labels``: option id → label for options only
     the events name; ``agent_messages``: the agent's replies, oldest first.
     """
 
@@ -108,8 +110,8 @@ class CaseFacts:
     order_id: Optional[str] = None
     products: Tuple[str, ...] = ()
     events: Sequence[Mapping[str, Any]] = ()
-    grants: Sequence[Mapping[str, Any]] = ()
-    approvals: Sequence[Mapping[str, Any]] = ()
+    grants: Sequence[Grant] = ()
+    approvals: Sequence[Approval] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     agent_messages: Sequence[str] = ()
     escalated: bool = False
@@ -238,13 +240,12 @@ def compensation_states(facts: CaseFacts) -> Tuple[Compensation, ...]:
         if event.get("action") in ("offered", "accepted", "declined") and event.get("option_id"):
             note(str(event["option_id"]), str(event["action"]), event.get("ts"))
     for grant in facts.grants:
-        note(str(grant["option_id"]), "granted", grant.get("granted_at"), grant.get("label"))
+        note(grant.option_id, "granted", grant.granted_at, grant.label)
     for approval in facts.approvals:
-        status = approval.get("status")
-        state = {"pending": "pending", "denied": "denied", "approved": "granted"}.get(status)
+        state = _APPROVAL_STATES.get(approval.status)
         if state is None:
-            raise SummaryError(f"unknown approval status {status!r}")
-        note(str(approval["option_id"]), state, approval.get("requested_at"), approval.get("label"))
+            raise SummaryError(f"unknown approval status {approval.status!r}")
+        note(approval.option_id, state, approval.requested_at, approval.label)
     ordered = sorted(states, key=lambda option_id: first[option_id])  # stable
     return tuple(
         Compensation(option_id, labels.get(option_id, option_id), states[option_id])
@@ -256,9 +257,9 @@ def open_promises(facts: CaseFacts) -> Tuple[Promise, ...]:
     """Pending approvals, then call-backs the agent promised (the latest one)."""
     promises: List[Promise] = []
     for approval in facts.approvals:
-        if approval.get("status") == "pending":
-            who = APPROVERS.get(str(approval.get("approver")), str(approval.get("approver") or ""))
-            label = approval.get("label") or approval.get("option_id")
+        if approval.status == "pending":
+            who = APPROVERS.get(approval.approver, approval.approver)
+            label = approval.label or approval.option_id
             promises.append(Promise("approval", f"「{label}」等待{who}核准"))
     callback = _callback(facts.agent_messages)
     if callback:

@@ -49,6 +49,7 @@ from bot.channels.review import score_conversation
 from bot.config import Settings
 from bot.log.outcomes import stable_id
 from bot.services import get_services
+from bot.store.conversation_records import ConversationRecord
 from bot.store.keys import BadId, check_id
 
 logger = logging.getLogger(__name__)
@@ -175,8 +176,8 @@ class LiveChatInput(InputChannel):
                     conversation = await svc.conversations.create(cid)
                 # a session in use stays resumable (and its replies deliverable) for 30 days
                 await svc.conversations.resume_live_session(cid)
-                svc.recollection.assigned(cid, conversation.get("agent", ""))
-                if conversation["status"] == "closed":
+                svc.recollection.assigned(cid, conversation.agent or "")
+                if conversation.is_closed:
                     await _after_close(cid, text)
                     return
                 payload = await _take_customer_text(cid, text, conversation)
@@ -185,10 +186,12 @@ class LiveChatInput(InputChannel):
                 await sio.emit("bot_uttered", {"text": NOT_SENT}, room=sid)
                 return
             await notify_customer_turn(
-                blueprint.ctx.app, svc, cid, conversation.get("agent"), text, payload
+                blueprint.ctx.app, svc, cid, conversation.agent, text, payload
             )
 
-        async def _take_customer_text(cid: str, text: str, conversation: Dict) -> Dict:
+        async def _take_customer_text(
+            cid: str, text: str, conversation: ConversationRecord
+        ) -> Dict:
             return await process_customer_message(
                 rasa_agent=blueprint.ctx.app.ctx.agent,
                 services=get_services(),
@@ -196,8 +199,8 @@ class LiveChatInput(InputChannel):
                 cid=cid,
                 text=text,
                 channel=self.name(),
-                staff=conversation.get("agent") or None,
-                customer_id=conversation.get("customer_id") or None,
+                staff=conversation.agent,
+                customer_id=conversation.customer_id,
             )
 
         async def _defer_customer_text(cid: str, text: str) -> None:
@@ -223,7 +226,7 @@ class LiveChatInput(InputChannel):
             if item["kind"] == "customer":
                 payload = await _take_customer_text(cid, item["text"], conversation)
                 await notify_customer_turn(
-                    blueprint.ctx.app, svc, cid, conversation.get("agent"), item["text"], payload
+                    blueprint.ctx.app, svc, cid, conversation.agent, item["text"], payload
                 )
                 return
             suggestion = None
@@ -274,13 +277,13 @@ class LiveChatInput(InputChannel):
                 )
                 await score_conversation(svc, cid)  # the QA scorecard, with the rating now
                 await sio.emit("bot_uttered", {"text": RATING_THANKS}, room=cid)
-                record = await svc.conversations.get(cid) or {}
+                record = await svc.conversations.get(cid)
                 await notify_staff(
                     blueprint.ctx.app,
                     {
                         "conversation_id": cid,
                         "status": "closed",
-                        "agent": record.get("agent") or None,
+                        "agent": record.agent if record else None,
                         "rating": int(match.group(1)),
                     },
                 )

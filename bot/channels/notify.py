@@ -96,12 +96,12 @@ async def notify_customer_turn(
 ) -> bool:
     """A customer's message and its assist, to the consoles (any channel it came from);
     ``handler``: the username of the staff member handling the conversation."""
-    record = await services.conversations.get(cid) or {}
+    record = await services.conversations.get(cid)
     return await notify_staff(
         app,
         {
             "conversation_id": cid,
-            "status": record.get("status"),
+            "status": record.status if record else None,
             "agent": handler or None,
             "message": {
                 "role": "customer",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Awaitable, Callable, Dict
+from typing import Any, Awaitable, Callable
 
 from redis.exceptions import RedisError
 from sanic import response
@@ -18,6 +18,7 @@ from sanic.response import HTTPResponse
 from bot.channels.http import ApiError, bearer_token
 from bot.services import Services, get_services
 from bot.store.accounts import Account
+from bot.store.conversation_records import ConversationRecord
 
 logger = logging.getLogger(__name__)
 
@@ -106,11 +107,11 @@ async def caller(request: Request, services: Services) -> Account:
     return account
 
 
-async def conversation_for(services: Services, account: Account, cid: str) -> Dict[str, str]:
+async def conversation_for(services: Services, account: Account, cid: str) -> ConversationRecord:
     conversation = await services.conversations.get(cid)
     if conversation is None:
         raise ApiError(404, f"找不到對話 {cid}")
-    if conversation["agent"] not in ("", account.username) and not is_supervisor(services, account):
+    if conversation.agent not in (None, account.username) and not is_supervisor(services, account):
         raise ApiError(403, "這個對話由其他客服處理，您無法操作")
-    services.recollection.assigned(cid, conversation["agent"])
+    services.recollection.assigned(cid, conversation.agent or "")
     return conversation

@@ -17,7 +17,6 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 
 from redis.exceptions import RedisError
 
-from bot.assist.escalation import escalated
 from bot.assist.summary import (
     PAST_KEPT,
     CaseFacts,
@@ -28,6 +27,8 @@ from bot.assist.summary import (
     summarise,
 )
 from bot.services import Services
+from bot.store.conversation_records import ConversationRecord
+from bot.store.grant_records import Approval, Grant
 
 logger = logging.getLogger(__name__)
 # the newest messages searched for a call-back the agent promised: what reading the
@@ -38,11 +39,11 @@ PROMISE_WINDOW = 200
 async def case_summary(
     services: Services,
     cid: str,
-    record: Mapping[str, str],
+    record: ConversationRecord,
     *,
     assist: Optional[Mapping[str, Any]] = None,
-    grants: Optional[Sequence[Mapping[str, Any]]] = None,
-    approvals: Optional[Sequence[Mapping[str, Any]]] = None,
+    grants: Optional[Sequence[Grant]] = None,
+    approvals: Optional[Sequence[Approval]] = None,
     messages: Optional[Sequence[Mapping[str, Any]]] = None,
 ) -> Optional[Summary]:
     """The conversation's summary; what the caller already read is passed in, not reread
@@ -62,7 +63,7 @@ async def case_summary(
         {"action": action, "option_id": option_id}
         for option_id, action in (await services.conversations.offers(cid)).items()
     ]
-    known = {g["option_id"] for g in grants} | {a["option_id"] for a in approvals}
+    known = {g.option_id for g in grants} | {a.option_id for a in approvals}
     labels: Dict[str, str] = {}
     for option_id in {e["option_id"] for e in events if e.get("option_id")} - known:
         option = await services.conversations.option(cid, option_id)
@@ -72,9 +73,9 @@ async def case_summary(
     order = (assist.get("context") or {}).get("order") or {}
     case = await services.conversations.case(cid) or {}
     facts = CaseFacts(
-        status=record.get("status") or "new",
-        resolution=record.get("resolution") or None,
-        complaint_type=record.get("complaint_type") or analysis.get("complaint_type"),
+        status=record.status,
+        resolution=record.resolution,
+        complaint_type=record.complaint_type or analysis.get("complaint_type"),
         said=said_from_slots(analysis.get("customer_said") or {}),
         order_id=order.get("id") or ((case.get("order") or {}).get("order_id")),
         products=tuple(order.get("products") or ()),
@@ -83,7 +84,7 @@ async def case_summary(
         approvals=approvals,
         labels=labels,
         agent_messages=[m["text"] for m in messages[-PROMISE_WINDOW:] if m.get("role") == "agent"],
-        escalated=escalated(record),
+        escalated=record.escalated,
     )
     try:
         return summarise(facts)
@@ -93,7 +94,7 @@ async def case_summary(
 
 
 async def remember_for_customer(
-    services: Services, cid: str, record: Mapping[str, str], summary: Optional[Summary]
+    services: Services, cid: str, record: ConversationRecord, summary: Optional[Summary]
 ) -> Optional[str]:
     """Keep the closed conversation's short, masked summary with its customer (the one
     the conversation named, else the order's); returns the customer id, None if unknown.
@@ -101,13 +102,13 @@ async def remember_for_customer(
     if summary is None:
         return None
     try:
-        customer_id = record.get("customer_id") or None
+        customer_id = record.customer_id
         if customer_id is None and summary.order_id:
             order = await services.profiles.order(summary.order_id)
             customer_id = order.customer_id if order else None
         if customer_id is None:
             return None
-        entry = past_entry(summary, cid, float(record.get("closed_at") or 0))
+        entry = past_entry(summary, cid, record.closed_at or 0.0)
         await services.profiles.remember_summary(customer_id, entry, keep=PAST_KEPT)
         return customer_id
     except RedisError as error:

@@ -1,9 +1,10 @@
 """Conversation records: who handles it, its status, the transcript, the latest assist.
 
-Each conversation is a hash (``kefu:conv:<id>``) with lists and hashes beside it; every
-change that touches more than one key is one MULTI/EXEC transaction, so a reader never
-sees half of it. The transcript here is what the agent console shows; the Rasa tracker
-(same conversation id) holds the same turns as events.
+Each conversation is a hash (``kefu:conv:<id>``, read as a
+:class:`~bot.store.conversation_records.ConversationRecord`) with lists and hashes beside
+it; every change that touches more than one key is one MULTI/EXEC transaction, so a
+reader never sees half of it. The transcript here is what the agent console shows; the
+Rasa tracker (same conversation id) holds the same turns as events.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional
 
 from bot.store import keys
+from bot.store.conversation_records import ConversationRecord, RecentConversation
 
 STATUSES = ("new", "active", "waiting", "closed")
 _CLOSE = """
@@ -99,12 +101,13 @@ class Conversations:
     def __init__(self, redis) -> None:  # noqa: ANN001
         self._redis = redis
 
-    async def get(self, cid: str) -> Optional[Dict[str, str]]:
+    async def get(self, cid: str) -> Optional[ConversationRecord]:
         data = await self._redis.hgetall(keys.conversation(cid))
-        return _decode(data) if data else None
+        return ConversationRecord.from_hash(_decode(data), cid) if data else None
 
-    async def create(self, cid: str, customer_id: str = "", agent: str = "") -> Dict[str, str]:
-        """Create the record if it does not exist; return it either way."""
+    async def create(self, cid: str, customer_id: str = "", agent: str = "") -> ConversationRecord:
+        """Create the record if it does not exist; return it either way (``agent``, when
+        given, has claimed it)."""
         now = f"{time.time():.3f}"
         record = {
             "id": cid,
@@ -120,7 +123,9 @@ class Conversations:
                 pipe.hset(keys.conversation(cid), mapping=record)
                 pipe.zadd(keys.CONVERSATIONS, {cid: time.time()})
                 await pipe.execute()
-        return await self.get(cid)
+        return ConversationRecord.from_hash(
+            _decode(await self._redis.hgetall(keys.conversation(cid))), cid
+        )
 
     async def claim(self, cid: str, username: str) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -337,7 +342,7 @@ class Conversations:
     async def option(self, cid: str, option_id: str) -> Optional[Dict[str, Any]]:
         return await self._item(cid, "options", option_id)
 
-    async def recent(self, limit: int = 200) -> List[Dict[str, Any]]:
+    async def recent(self, limit: int = 200) -> List[RecentConversation]:
         """The most recently updated conversations, newest first, each with its last message."""
         ids = [
             cid.decode() for cid in await self._redis.zrevrange(keys.CONVERSATIONS, 0, limit - 1)
@@ -347,10 +352,11 @@ class Conversations:
                 pipe.hgetall(keys.conversation(cid))
                 pipe.lindex(keys.conversation_part(cid, "messages"), -1)
             replies = await pipe.execute()
-        rows: List[Dict[str, Any]] = []
-        for record, last in zip(replies[::2], replies[1::2]):
-            if record:
-                row: Dict[str, Any] = _decode(record)
-                row["last_message"] = json.loads(last) if last else None
-                rows.append(row)
-        return rows
+        return [
+            RecentConversation(
+                ConversationRecord.from_hash(_decode(record), cid),
+                json.loads(last) if last else None,
+            )
+            for cid, record, last in zip(ids, replies[::2], replies[1::2])
+            if record
+        ]

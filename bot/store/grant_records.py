@@ -9,31 +9,12 @@ conversation's grants list) are still read, by :meth:`Answer.from_stored` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping as MappingABC
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
-
-
-class _FieldsAsMapping(MappingABC):
-    """A record also reads as a read-only mapping of its fields (``grant["option_id"]``,
-    ``approval.get("status")``): the readers that took this store's dicts
-    (bot/assist/summary.py, bot/assist/closing.py) read records unchanged until they move
-    to attributes."""
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self.__dataclass_fields__:  # type: ignore[attr-defined]
-            raise KeyError(name)
-        return getattr(self, name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.__dataclass_fields__)  # type: ignore[attr-defined]
-
-    def __len__(self) -> int:
-        return len(self.__dataclass_fields__)  # type: ignore[attr-defined]
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 
 @dataclass(frozen=True)
-class Grant(_FieldsAsMapping):
+class Grant:
     """Compensation given in a conversation: directly, or by an approval (``approval_id``
     and ``requested_by`` then say which and who asked)."""
 
@@ -119,7 +100,7 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Approval(_FieldsAsMapping):
+class Approval:
     """An approval request as tracked (hash ``kefu:approval:<id>``)."""
 
     id: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.assist.grounding import Grounding, Said, ground
@@ -16,6 +18,7 @@ from bot.assist.summary import (
     said_from_slots,
     summarise,
 )
+from tests.helpers.grants import approval, grant
 
 SAID = Grounding(
     problem=Said("您買的吹風機用兩天就壞了", "我買的吹風機用兩天就壞了"),
@@ -77,16 +80,8 @@ def test_compensation_keeps_the_furthest_state_of_each_option_in_order():
                 {"action": "accepted", "option_id": "coupon", "ts": 13.0},
                 {"action": "shown", "suggestion_id": "s1", "ts": 14.0},
             ],
-            grants=[{"option_id": "coupon", "label": "200 元折價券", "granted_at": 13.5}],
-            approvals=[
-                {
-                    "option_id": "full_refund",
-                    "label": "全額退款",
-                    "status": "pending",
-                    "approver": "supervisor",
-                    "requested_at": "15.0",
-                }
-            ],
+            grants=[grant("coupon", "200 元折價券", granted_at=13.5)],
+            approvals=[approval("full_refund", "全額退款", requested_at=15.0)],
             labels={"shipping": "免運費重寄"},
         )
     )
@@ -99,22 +94,16 @@ def test_compensation_keeps_the_furthest_state_of_each_option_in_order():
 
 
 def test_a_pending_approval_is_an_open_promise_until_decided():
-    pending = {
-        "option_id": "full_refund",
-        "label": "全額退款",
-        "status": "pending",
-        "approver": "supervisor",
-        "requested_at": "1.0",
-    }
+    pending = approval("full_refund", "全額退款", approver="supervisor", requested_at=1.0)
     summary = summarise(facts(approvals=[pending]))
     assert [p.as_dict() for p in summary.open_promises] == [
         {"kind": "approval", "text": "「全額退款」等待主管核准"}
     ]
     assert "待辦：「全額退款」等待主管核准" in summary.lines
-    approved = summarise(facts(approvals=[{**pending, "status": "approved"}]))
+    approved = summarise(facts(approvals=[replace(pending, status="approved")]))
     assert approved.open_promises == ()
     assert approved.compensation[0].state == "granted"
-    denied = summarise(facts(approvals=[{**pending, "status": "denied"}]))
+    denied = summarise(facts(approvals=[replace(pending, status="denied")]))
     assert denied.open_promises == () and denied.compensation[0].state == "denied"
 
 
@@ -138,15 +127,8 @@ def test_the_text_is_three_to_six_short_lines():
         facts(
             status="closed",
             resolution="referred",
-            grants=[{"option_id": "coupon", "label": "200 元折價券"}],
-            approvals=[
-                {
-                    "option_id": "full_refund",
-                    "label": "全額退款",
-                    "status": "pending",
-                    "approver": "supervisor",
-                }
-            ],
+            grants=[grant("coupon", "200 元折價券")],
+            approvals=[approval("full_refund", "全額退款", approver="supervisor")],
             agent_messages=["主管核准後我會再跟您聯絡"],
         )
     )
@@ -188,7 +170,7 @@ def test_bad_facts_have_names():
     with pytest.raises(SummaryError):
         summarise(CaseFacts(status="active", complaint_type="complaint_weather"))
     with pytest.raises(SummaryError):
-        summarise(CaseFacts(status="active", approvals=[{"option_id": "x", "status": "lost"}]))
+        summarise(CaseFacts(status="active", approvals=[approval("x", status="lost")]))
 
 
 def test_a_returning_customer_sees_the_newest_two_past_summaries():
@@ -196,7 +178,7 @@ def test_a_returning_customer_sees_the_newest_two_past_summaries():
         facts(
             status="closed",
             resolution="resolved",
-            grants=[{"option_id": "coupon", "label": "折價券"}],
+            grants=[grant("coupon", "折價券")],
             said=Grounding(problem=Said("您寄到台北市信義區松仁路100號5樓的壺壞了", "x")),
         )
     )

@@ -88,5 +88,5 @@ async def test_closing_a_conversation_once(api):
     check(body, "Closed")
     assert body["resolution"] == "referred" and body["customer_messages"] == 1
     assert body["rating_requested"] is False  # not a live-chat conversation
-    assert (await get_services().conversations.get("c1"))["status"] == "closed"
+    assert (await get_services().conversations.get("c1")).status == "closed"
     assert (await api.refused("POST", path, "agent1", {"resolution": "resolved"}))[0] == 409

@@ -9,6 +9,7 @@ from bot.channels.summary import case_summary, remember_for_customer
 from bot.demo import load
 from bot.log.outcomes import OutcomeLog
 from bot.store import keys
+from bot.store.conversation_records import ConversationRecord
 from bot.store.conversations import Conversations
 from bot.store.grants import Grants
 from bot.store.profiles import Profiles
@@ -83,4 +84,4 @@ async def test_the_closed_summary_is_kept_with_the_orders_customer(
     past = (await services.profiles.customer("C001")).past_summaries
     assert past[0]["conversation_id"] == "c-1"
     assert past[0]["text"] == "服務或產品問題或瑕疵：顧客的吹風機壞了（已解決結案）"
-    assert await remember_for_customer(services, "c-1", {"customer_id": ""}, None) is None
+    assert await remember_for_customer(services, "c-1", ConversationRecord("c-1"), None) is None

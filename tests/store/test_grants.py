@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from collections.abc import Mapping
 
 import pytest
 
@@ -167,8 +168,8 @@ async def test_no_record_carries_an_http_status_or_a_sentence(grants, aioredis):
         }
 
 
-async def test_a_record_also_reads_as_a_mapping_of_its_fields(grants):
-    """What bot/assist/summary.py and closing.py read (``g["option_id"]``, ``g.get``)."""
+async def test_a_record_is_read_by_its_attributes_not_as_a_mapping(grants):
+    """Its readers (bot/assist/summary.py, closing.py) use attributes; no dict reading."""
     outcome = await grants.grant(
         username="agent1",
         idempotency_key="m",
@@ -179,6 +180,8 @@ async def test_a_record_also_reads_as_a_mapping_of_its_fields(grants):
         day=DAY,
     )
     grant = outcome.answer.grant
-    assert grant["option_id"] == "coupon" and grant.get("cost", 0) == 120
-    assert grant.get("approval_id") is None and grant.get("nope", "x") == "x"
-    assert dict(grant)["granted_by"] == "agent1"
+    assert grant.option_id == "coupon" and grant.cost == 120
+    assert grant.approval_id is None and grant.granted_by == "agent1"
+    assert not isinstance(grant, Mapping)
+    with pytest.raises(TypeError):
+        grant["option_id"]  # noqa: B018

@@ -32,13 +32,13 @@ async def _approval_changed(
     request: Request, services: Services, cid: str, approval_id: str, status: str
 ) -> None:
     """The consoles and the supervisors' approval queue refresh on this."""
-    record = await services.conversations.get(cid) or {}
+    record = await services.conversations.get(cid)
     await notify_staff(
         request.app,
         {
             "conversation_id": cid,
-            "status": record.get("status"),
-            "agent": record.get("agent") or None,
+            "status": record.status if record else None,
+            "agent": record.agent if record else None,
             "approval": {"id": approval_id, "status": status},
         },
     )

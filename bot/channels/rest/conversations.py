@@ -52,7 +52,7 @@ def _path_id(cid: str) -> str:
 async def conversations(request: Request, services: Services, account: Account) -> HTTPResponse:
     rows = await services.conversations.recent()
     if not is_supervisor(services, account):
-        rows = [row for row in rows if row.get("agent") in ("", account.username)]
+        rows = [row for row in rows if row.record.agent in (None, account.username)]
     answer: ConversationList = {"conversations": [conversation_row(row) for row in rows]}
     return response.json(answer)
 
@@ -79,15 +79,15 @@ async def conversation(
     )
     answer: ConversationView = {
         "conversation_id": cid,
-        "agent": record.get("agent") or None,
-        "status": record.get("status"),
+        "agent": record.agent,
+        "status": record.status,
         "messages": tail.messages,
         "messages_total": tail.total,
         "messages_from": tail.first,
         "assist": assist,
         "granted": [grant_view(grant) for grant in granted],
         "approvals": [approval_view(approval) for approval in approvals],
-        "rating": int(record["rating"]) if record.get("rating") else None,
+        "rating": record.rating,
         "summary": summary.as_dict() if summary is not None else None,
     }
     return response.json(answer)
@@ -104,7 +104,7 @@ async def claim(request: Request, services: Services, account: Account, cid: str
     supervisor = is_supervisor(services, account)
     if target != account.username and not supervisor:
         raise ApiError(403, "只有主管可以把對話指派給其他人")
-    if record["agent"] not in ("", target) and not supervisor:
+    if record.agent not in (None, target) and not supervisor:
         raise ApiError(409, "這個對話已由其他客服處理")
     if await services.accounts.get(target) is None:
         raise ApiError(404, f"找不到帳號 {target}")
@@ -114,7 +114,7 @@ async def claim(request: Request, services: Services, account: Account, cid: str
         request.app,
         {"conversation_id": cid, "status": "active", "agent": target},
         queue=True,
-        previous_agent=record["agent"],
+        previous_agent=record.agent or "",
     )
     answer: Claimed = {"conversation_id": cid, "agent": target, "status": "active"}
     return response.json(answer)
@@ -129,11 +129,13 @@ async def close(request: Request, services: Services, account: Account, cid: str
     if len(note) > MAX_NOTE:
         raise ApiError(413, f"備註太長（上限 {MAX_NOTE} 字）")
     record = await conversation_for(services, account, cid)
-    if record["agent"] == "" and not is_supervisor(services, account):
+    if record.agent is None and not is_supervisor(services, account):
         raise ApiError(409, "請先接手這個對話再結案")
     if await services.conversations.close(cid, account.username, resolution, note) == "closed":
         raise ApiError(409, "這個對話已經結案")
     closed = await services.conversations.get(cid)
+    if closed is None:  # conversations are never deleted: only if someone removed it by hand
+        raise ApiError(404, f"找不到對話 {cid}")
     messages = await services.conversations.messages(cid)
     granted = await services.grants.granted(cid)
     case = await case_summary(services, cid, closed, grants=granted, messages=messages)
@@ -152,7 +154,7 @@ async def close(request: Request, services: Services, account: Account, cid: str
     rating_requested = await request_rating(request.app, services.conversations, cid)
     await notify_staff(
         request.app,
-        {"conversation_id": cid, "status": "closed", "agent": record["agent"] or None},
+        {"conversation_id": cid, "status": "closed", "agent": record.agent},
     )
     return response.json({**summary, "status": "closed", "rating_requested": rating_requested})
 

@@ -65,11 +65,11 @@ async def webhook(request: Request, services: Services, account: Account) -> HTT
         conversation = await services.conversations.create(
             cid, customer_id or "", agent=account.username
         )
-    elif conversation["agent"] not in ("", account.username) and not is_supervisor(
+    elif conversation.agent not in (None, account.username) and not is_supervisor(
         services, account
     ):
         raise ApiError(403, NOT_YOURS)
-    if conversation["status"] == "closed":
+    if conversation.is_closed:
         raise ApiError(409, "這個對話已經結束")
     payload = await process_customer_message(
         rasa_agent=rasa_agent,
@@ -79,9 +79,9 @@ async def webhook(request: Request, services: Services, account: Account) -> HTT
         text=text,
         channel=request.route.ctx.channel,
         staff=account.username,
-        customer_id=customer_id or conversation.get("customer_id") or None,
+        customer_id=customer_id or conversation.customer_id,
     )
-    await notify_customer_turn(request.app, services, cid, conversation.get("agent"), text, payload)
+    await notify_customer_turn(request.app, services, cid, conversation.agent, text, payload)
     return response.json(payload)
 
 
@@ -193,7 +193,7 @@ async def reply(request: Request, services: Services, account: Account) -> HTTPR
         return await _reply_while_redis_is_away(
             request, services, account, cid, text, suggestion_id
         )
-    if record["status"] == "closed":
+    if record.is_closed:
         raise ApiError(409, "這個對話已經結束，無法再傳訊息給顧客")
     suggestion: Optional[Dict[str, Any]] = None
     if suggestion_id is not None:
@@ -209,7 +209,7 @@ async def reply(request: Request, services: Services, account: Account) -> HTTPR
         {
             "conversation_id": cid,
             "status": "active",
-            "agent": record["agent"] or None,
+            "agent": record.agent,
             "message": message,
         },
     )

@@ -4,9 +4,9 @@ serialisers from the stores' records. The assist payload of a turn is the action
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, TypedDict
+from typing import Any, Dict, List, Optional, TypedDict
 
-from bot.assist.escalation import escalated
+from bot.store.conversation_records import RecentConversation
 from bot.store.grant_records import Approval, Grant
 
 
@@ -155,18 +155,18 @@ def approval_view(approval: Approval) -> ApprovalView:
     }
 
 
-def conversation_row(row: Mapping[str, Any]) -> ConversationRow:
-    """One row of the list, from a record of ``Conversations.recent``."""
-    last = row.get("last_message")
+def conversation_row(row: RecentConversation) -> ConversationRow:
+    """One row of the list, from a row of ``Conversations.recent``."""
+    record, last = row.record, row.last_message
     return {
-        "conversation_id": row["id"],
-        "agent": row.get("agent") or None,
-        "status": row.get("status"),
-        "updated": float(row.get("updated") or 0),
-        "complaint_type": row.get("complaint_type") or None,
-        "sentiment": {"label": row["sentiment"], "score": float(row.get("score") or 0)}
-        if row.get("sentiment")
+        "conversation_id": record.id,
+        "agent": record.agent,
+        "status": record.status,
+        "updated": record.updated,
+        "complaint_type": record.complaint_type,
+        "sentiment": {"label": record.sentiment, "score": record.score or 0.0}
+        if record.sentiment
         else None,
-        "escalated": escalated(row),
+        "escalated": record.escalated,
         "last_message": {"role": last["role"], "text": last["text"][:80]} if last else None,
     }

@@ -12,12 +12,13 @@ from bot.log import qa
 from bot.log.kpis import day_of
 from bot.log.outcomes import stable_id
 from bot.services import Services
+from bot.store.conversation_records import ConversationRecord
 
 logger = logging.getLogger(__name__)
 
 
 async def _closed_conversation(
-    services: Services, cid: str, record: Dict[str, str], events: list
+    services: Services, cid: str, record: ConversationRecord, events: list
 ) -> qa.ClosedConversation:
     options: Dict[str, Dict[str, Any]] = {}
     for event in events:
@@ -26,13 +27,13 @@ async def _closed_conversation(
             options[oid] = await services.conversations.option(cid, oid) or {}
     return qa.conversation_from_records(
         cid,
-        record.get("agent") or None,
+        record.agent,
         await services.conversations.messages(cid),
         events,
         await services.conversations.suggestions(cid),
         options,
-        record.get("resolution") or None,
-        int(record["rating"]) if record.get("rating") else None,
+        record.resolution,
+        record.rating,
     )
 
 
@@ -40,7 +41,7 @@ async def score_conversation(services: Services, cid: str) -> Optional[Dict[str,
     """Score a closed conversation and log its scorecard (masked); a retry is logged once.
     Returns the scorecard (QaScorecard), None if the conversation is not closed."""
     record = await services.conversations.get(cid)
-    if not record or record.get("status") != "closed":
+    if record is None or not record.is_closed:
         return None
     events, _ = await services.outcomes.conversation(cid)
     conversation = await _closed_conversation(services, cid, record, events)
@@ -51,8 +52,8 @@ async def score_conversation(services: Services, cid: str) -> Optional[Dict[str,
         logger.warning("QA: the stored scorecard of %s is unreadable (%s)", cid, error)
         stored = None
     card = qa.keep_overrides(qa.score(conversation, settings), stored[0] if stored else None)
-    closed_at = float(record.get("closed_at") or time.time())
-    rated = record.get("rating")
+    closed_at = record.closed_at or time.time()
+    rated = record.rating is not None
     await services.outcomes.append(
         {
             "id": stable_id("qa", cid, "rated" if rated else "closed"),
