@@ -14,6 +14,7 @@ from bot.channels import notify
 from bot.services import get_services
 from bot.store.accounts import Account
 from tests.channels.inprocess import serving
+from tests.helpers.live import hang_up
 
 
 async def test_a_relayed_reply_is_one_bot_uttered_even_with_blank_lines(
@@ -38,7 +39,7 @@ async def test_a_relayed_reply_is_one_bot_uttered_even_with_blank_lines(
             await asyncio.sleep(0.2)  # a second part would have come by now
             assert received == [{"text": text}]
         finally:
-            await client.disconnect()
+            await hang_up(client)
 
 
 async def test_without_the_live_channel_nothing_is_sent(redis_server, monkeypatch):
