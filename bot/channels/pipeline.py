@@ -21,6 +21,7 @@ from bot.assist.escalation import escalated, escalating
 from bot.assist.facts import TurnFacts
 from bot.log.events import sent_as, suggestion_outcome
 from bot.services import Services
+from bot.store.tracker import AppendOnlyRedisTrackerStore
 
 logger = logging.getLogger(__name__)
 
@@ -135,9 +136,16 @@ async def append_to_tracker(
 
     The events are made inside the lock, stamped after the tracker's last event, so the
     tracker's events stay in time order whichever server handled the message before (the
-    tracker store appends them after it: bot/store/tracker.py).
+    tracker store appends them after it: bot/store/tracker.py). Our tracker store does it
+    without building the tracker; any other (or a new conversation) through one.
     """
     async with rasa_agent.lock_store.lock(cid):
+        store = rasa_agent.tracker_store
+        store = getattr(store, "_tracker_store", store)  # inside Rasa's FailSafeTrackerStore
+        if isinstance(store, AppendOnlyRedisTrackerStore) and store.append_after_last(
+            cid, make_events, time.time()
+        ):
+            return
         tracker = await rasa_agent.tracker_store.get_or_create_tracker(cid)
         last = tracker.events[-1].timestamp if tracker.events else 0.0
         for event in make_events(max(time.time(), last + 0.001)):

@@ -272,3 +272,46 @@ async def test_trackers_round_trip_and_a_silent_redis_times_out(tmp_path, monkey
     finally:
         os.kill(server.process.pid, signal.SIGCONT)
         server.stop()
+
+
+async def test_events_appended_after_the_last_are_what_a_saved_tracker_would_hold(port):
+    store = _store(port)
+    for cid in ("appended", "saved"):
+        tracker = await store.get_or_create_tracker(cid)
+        _session_start(tracker)
+        _turn(tracker, 0)
+        tracker.update(UserUttered("還在嗎", {"name": "ask_status", "confidence": 0.8}))
+        await store.save(tracker)
+    last = tracker.events[-1].timestamp
+    stamps = []
+
+    def reply(at: float) -> list:
+        stamps.append(at)
+        return [BotUttered("在的，幫您查", metadata={"kefu": {"agent": "agent1"}}, timestamp=at)]
+
+    saved = await store.retrieve("saved")  # the way through a tracker
+    for event in reply(time.time()):
+        saved.update(event)
+    await store.save(saved)
+    assert store.append_after_last("appended", reply, now=last - 60)  # a clock behind
+    assert stamps[-1] == pytest.approx(last + 0.001)
+    for reader in (store, _store(port)):  # this server's cache, and another server
+        appended, saved = await reader.retrieve("appended"), await reader.retrieve("saved")
+        assert {**_timeless(appended), "sender_id": "-"} == {**_timeless(saved), "sender_id": "-"}
+        assert _texts(appended) == ["第 0 句", "回覆 0", "還在嗎", "在的，幫您查"]
+    assert store.append_after_last("appended", reply, now=time.time() + 5)
+    assert stamps[-1] > last + 1  # the clock, when it is ahead
+    assert _texts(await _store(port).retrieve("appended"))[-2:] == ["在的，幫您查"] * 2
+
+
+async def test_appending_needs_a_stored_tracker_and_no_event_broker(port):
+    store = _store(port)
+    made = []
+    assert not store.append_after_last("nobody", made.append, now=time.time())
+    tracker = await store.get_or_create_tracker("c2")
+    _turn(tracker, 0)
+    await store.save(tracker)
+    before = len((await _store(port).retrieve("c2")).events)
+    store.event_broker = object()  # the broker is told from trackers, by save
+    assert not store.append_after_last("c2", made.append, now=time.time())
+    assert made == [] and len((await _store(port).retrieve("c2")).events) == before
