@@ -10,14 +10,12 @@ also in wordings never seen), and the cues (contrast, negation, intensity).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from typing import Sequence, Tuple
+from typing import Dict, Sequence, Tuple
 
 import numpy as np
 
 from bot.nlu.encoder import DIMENSIONS
-from bot.nlu.polarity import FEATURE_NAMES
 
 _HASH_FEATURES = 2**15
 # the usual size of each cue of bot.nlu.polarity.FEATURE_NAMES, in order
@@ -39,16 +37,26 @@ def empty_vectors() -> np.ndarray:
     return np.zeros((2, DIMENSIONS), dtype=np.float32)
 
 
-@functools.lru_cache(maxsize=1)
-def _hasher():
-    from sklearn.feature_extraction.text import HashingVectorizer
+def hashed_words(tokens: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
+    """The columns and values scikit-learn's ``HashingVectorizer(n_features=2**15,
+    alternate_sign=False, norm="l2")`` gives these tokens (sorted columns, counts, then
+    scaled to unit length), without its per-call checks: a third of reading a message."""
+    from sklearn.utils import murmurhash3_32
 
-    return HashingVectorizer(
-        n_features=_HASH_FEATURES,
-        analyzer=lambda tokens: tokens,
-        alternate_sign=False,
-        norm="l2",
-    )
+    counts: Dict[int, float] = {}
+    for token in tokens:
+        h = murmurhash3_32(token, seed=0)
+        # as sklearn's _hashing_fast: abs(INT_MIN) overflows, so it is placed apart
+        column = (
+            (2147483647 - (_HASH_FEATURES - 1)) % _HASH_FEATURES
+            if h == -2147483648
+            else abs(h) % _HASH_FEATURES
+        )
+        counts[column] = counts.get(column, 0.0) + 1.0
+    columns = np.fromiter(sorted(counts), dtype=np.int32, count=len(counts))
+    values = np.fromiter((counts[c] for c in columns), dtype=np.float64, count=len(counts))
+    norm = np.sqrt(values @ values)
+    return columns, values / norm if norm > 0 else values
 
 
 @dataclass(frozen=True)
@@ -58,9 +66,6 @@ class FeatureBuilder:
     word_weight: float = 1.0
     vector_weight: float = 1.0
     cue_weight: float = 3.0
-
-    def _hasher(self):
-        return _hasher()
 
     @property
     def dense_from(self) -> int:
@@ -79,24 +84,28 @@ class FeatureBuilder:
         """One sparse row per reading (cached on the reading for this builder)."""
         from scipy import sparse
 
-        missing = [r for r in readings if self not in r.rows]
-        if missing:
-            for reading, row in zip(missing, self._build(missing)):
-                reading.rows[self] = row
+        for reading in readings:
+            if self not in reading.rows:
+                reading.rows[self] = self._row(reading)
+        if len(readings) == 1:
+            return readings[0].rows[self]
         return sparse.vstack([r.rows[self] for r in readings], format="csr")
 
-    def _build(self, readings: Sequence[Reading]):
+    def _row(self, reading: Reading):
+        """The reading's row: hashed words, then the sentence vectors and the cues (their
+        zeros not stored), float64 as one ``scipy.sparse.hstack`` of the three gave it."""
         from scipy import sparse
 
-        words = self._hasher().transform([self._tokens(r) for r in readings]) * self.word_weight
-        vectors = np.stack([r.vectors.reshape(-1) for r in readings]) * self.vector_weight
-        cues = np.asarray([r.cues for r in readings], dtype=np.float32).reshape(
-            len(readings), len(FEATURE_NAMES)
-        )
+        words, weights = hashed_words(self._tokens(reading))
+        vectors = reading.vectors.reshape(-1) * self.vector_weight
         # the cue columns on a common scale, then weighted: a handful of columns among
         # thousands must not be regularised away
-        cues = cues / _CUE_SCALE * self.cue_weight
-        matrix = sparse.hstack(
-            [words, sparse.csr_matrix(vectors), sparse.csr_matrix(cues)], format="csr"
+        cues = np.asarray(reading.cues, dtype=np.float32) / _CUE_SCALE * self.cue_weight
+        dense = np.concatenate([vectors, cues]).astype(np.float64)
+        (kept,) = np.nonzero(dense)
+        columns = np.concatenate([words, kept + _HASH_FEATURES]).astype(np.int32)
+        values = np.concatenate([weights * self.word_weight, dense[kept]])
+        width = _HASH_FEATURES + dense.shape[0]
+        return sparse.csr_matrix(
+            (values, columns, np.asarray([0, len(columns)], dtype=np.int32)), shape=(1, width)
         )
-        return [matrix[i] for i in range(matrix.shape[0])]

@@ -60,3 +60,25 @@ def test_one_class_is_refused():
     matrix, _ = _problem(2, rows=20)
     with pytest.raises(ValueError, match="two classes"):
         logistic.fit(matrix, ["only"] * 20, dense_from=SPARSE)
+
+
+@pytest.mark.parametrize("classes", [2, 5])
+def test_the_readers_probabilities_are_the_models_predict_proba(classes):
+    from bot.nlu.linear import LinearReader
+    from bot.nlu.reading_features import FeatureBuilder, Reading
+
+    rng = np.random.default_rng(classes)
+    readings = [
+        Reading(
+            words=tuple(rng.choice(list("甲乙丙丁戊己"), size=3)),
+            text="".join(rng.choice(list("甲乙丙丁戊己"), size=6)),
+            vectors=rng.normal(size=(2, 512)).astype(np.float32),
+            cues=tuple(float(x) for x in rng.integers(0, 2, size=17)),
+        )
+        for _ in range(120)
+    ]
+    labels = [f"c{i % classes}" for i in range(120)]
+    reader = LinearReader.train(readings, labels, c=1.0)
+    expected = reader._classifier.predict_proba(FeatureBuilder().matrix(readings))
+    np.testing.assert_allclose(reader.probabilities(readings), expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(reader.probabilities(readings[:1]), expected[:1], rtol=1e-12)
