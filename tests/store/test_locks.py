@@ -107,3 +107,49 @@ def test_endpoints_yml_builds_it(monkeypatch):
 def test_a_poll_interval_out_of_range_is_refused():
     with pytest.raises(ValueError, match="poll_seconds"):
         PromptRedisLockStore(host="127.0.0.1", poll_seconds=0)
+
+
+async def test_while_redis_is_silent_the_event_loop_serves_others(redis_port):
+    store = PromptRedisLockStore(host="127.0.0.1", port=redis_port.port, db=0, socket_timeout=1.0)
+    async with store.lock("c-warm"):  # connected before Redis goes silent
+        pass
+    ticks = 0
+
+    async def others() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    other = asyncio.get_running_loop().create_task(others())
+    os.kill(redis_port.process.pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(LockError):
+            async with store.lock("c-silent"):
+                pass
+    finally:
+        other.cancel()
+    assert ticks > 30  # about a second of the loop's 10 ms ticks went on meanwhile
+
+
+async def test_its_lock_is_rasas_lock_for_rasas_own_store(redis_port):
+    ours = PromptRedisLockStore(host="127.0.0.1", port=redis_port.port, db=0, key_prefix="k")
+    rasa = RedisLockStore(host="127.0.0.1", port=redis_port.port, db=0, key_prefix="k")
+    order: list = []
+
+    async def rasas() -> None:
+        await asyncio.sleep(0.05)
+        async with rasa.lock("c-shared", wait_time_in_seconds=0.05):
+            order.append("rasa")
+
+    async def mine() -> None:
+        async with ours.lock("c-shared"):
+            held = rasa.get_lock("c-shared")
+            assert held is not None and len(held.tickets) == 1
+            await asyncio.sleep(0.3)
+            assert len(rasa.get_lock("c-shared").tickets) == 2  # Rasa's waits its turn
+            order.append("ours")
+
+    await asyncio.gather(mine(), rasas())
+    assert order == ["ours", "rasa"]
+    assert ours.get_lock("c-shared") is None
