@@ -3,7 +3,7 @@
 A regularised logistic regression (:mod:`bot.nlu.linear`) over the words, character
 bigrams, the two sentence vectors and the polarity cues of each message, trained on every
 intent of ``data/nlu``. It replaced DIET (see docs/nlu.md, "Why not DIET"): on the held-out
-set it is as accurate, it trains in one to two minutes instead of most of an hour on the
+set it is as accurate, it trains in about half a minute instead of most of an hour on the
 grown data, and its probabilities are calibrated, not near 1.0 when wrong. Sets ``intent`` and
 ``intent_ranking`` (the ten most likely) like any Rasa intent classifier.
 """
