@@ -1,4 +1,4 @@
-"""The Redis clients Rasa's stores use, with timeouts and TLS.
+"""The synchronous Redis client Rasa's stores use, with timeouts and TLS.
 
 Rasa's tracker and lock stores (ours subclass or replace them: bot/store/tracker.py,
 bot/store/locks.py) take where Redis is from ``endpoints.yml``. There ``url`` is either
@@ -7,8 +7,6 @@ a host name (Rasa's way, with ``port``, ``db``, ``password``, ``use_ssl`` and th
 the same ``REDIS_URL`` every other part of the project connects with; query options such
 as ``?ssl_ca_certs=/path/ca.pem`` pass through to redis-py. Every client gets a read
 timeout and a connect timeout, so a silent Redis costs seconds, not the server.
-:func:`async_client` gives the same connection for ``redis.asyncio`` (the lock store's
-own ``lock``: bot/store/locks.py).
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import redis
-import redis.asyncio
 
 SOCKET_TIMEOUT = 5.0  # seconds a read may take
 CONNECT_TIMEOUT = 2.0
@@ -33,8 +30,7 @@ def flag(value: Any) -> bool:
     return bool(value)
 
 
-def _client(
-    factory: Any,
+def sync_client(
     host: Optional[str],
     *,
     port: Any = 6379,
@@ -48,15 +44,16 @@ def _client(
     socket_timeout: float = SOCKET_TIMEOUT,
     connect_timeout: float = CONNECT_TIMEOUT,
     decode_responses: bool = False,
-) -> Any:
+) -> redis.StrictRedis:
+    """A client for ``host`` (a host name or a redis:// / rediss:// URL)."""
     timeouts = {
         "socket_timeout": float(socket_timeout),
         "socket_connect_timeout": float(connect_timeout),
         "decode_responses": decode_responses,
     }
     if is_url(host):
-        return factory.from_url(str(host), **timeouts)
-    return factory(
+        return redis.StrictRedis.from_url(str(host), **timeouts)
+    return redis.StrictRedis(
         host=host or "localhost",
         port=int(port),
         db=int(db),
@@ -68,16 +65,3 @@ def _client(
         ssl_ca_certs=ssl_ca_certs or None,
         **timeouts,
     )
-
-
-def sync_client(host: Optional[str], **settings: Any) -> redis.StrictRedis:
-    """A client for ``host`` (a host name or a redis:// / rediss:// URL); ``settings``:
-    port, db, username, password, use_ssl, ssl_keyfile, ssl_certfile, ssl_ca_certs,
-    socket_timeout, connect_timeout, decode_responses."""
-    return _client(redis.StrictRedis, host, **settings)
-
-
-def async_client(host: Optional[str], **settings: Any) -> redis.asyncio.StrictRedis:
-    """:func:`sync_client`'s connection, for ``redis.asyncio`` (bound to the event loop
-    that first uses it)."""
-    return _client(redis.asyncio.StrictRedis, host, **settings)
