@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -35,7 +36,7 @@ def reading_of(message: Message, lexicon: Lexicon) -> Reading:
     reading = Reading(
         words=tuple(t.text for t in message.get(TOKENS_NAMES[TEXT], []) or []),
         text=text,
-        vectors=vectors if vectors is not None else empty_vectors(),
+        vectors=np.asarray(vectors) if vectors is not None else empty_vectors(),
         cues=cues(text, lexicon),
     )
     message.set(_READING, reading)

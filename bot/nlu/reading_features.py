@@ -10,6 +10,8 @@ also in wordings never seen), and the cues (contrast, negation, intensity).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Dict, Sequence, Tuple
 
@@ -31,6 +33,31 @@ class Reading:
     # the feature rows built from this reading, by builder (the readers of one message
     # share a builder, so the row is built once per message)
     rows: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def fingerprint(self) -> str:
+        """A hash of everything the readers see, for Rasa's training cache.
+
+        Rasa hashes ``str()`` of an object without this method: for a reading that prints
+        the arrays, slowly, and only six of their 1,024 numbers."""
+        return _digest(json.dumps([self.words, self.text, self.cues]), self.vectors)
+
+
+class SentenceVectors(np.ndarray):
+    """The two sentence vectors as a message keeps them: an array with a fingerprint.
+
+    Rasa's training cache hashes the message's data; for a plain array it hashes ``str()``
+    (slow, and six of the 1,024 numbers). Made with ``np.stack(...).view(SentenceVectors)``.
+    """
+
+    def fingerprint(self) -> str:
+        return _digest("", self)
+
+
+def _digest(text: str, array: np.ndarray) -> str:
+    digest = hashlib.md5(text.encode("utf-8"))  # noqa: S324 - a cache key, as Rasa's
+    digest.update(str((array.dtype.str, array.shape)).encode("ascii"))
+    digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
 
 
 def empty_vectors() -> np.ndarray:

@@ -28,6 +28,7 @@ from bot.nlu.constants import NORMALIZED_TEXT, SENTENCE_VECTORS
 from bot.nlu.encoder import shared_encoder
 from bot.nlu.fingerprint import fingerprint
 from bot.nlu.polarity import verdict_clause
+from bot.nlu.reading_features import SentenceVectors
 from bot.nlu.script import to_traditional
 
 _MAX_CHARS = 400
@@ -77,7 +78,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     def _featurize(self, messages: List[Message], vectors: np.ndarray) -> None:
         for i, message in enumerate(messages):
             whole, verdict = vectors[2 * i], vectors[2 * i + 1]
-            message.set(SENTENCE_VECTORS, np.stack([whole, verdict]))
+            message.set(SENTENCE_VECTORS, np.stack([whole, verdict]).view(SentenceVectors))
             self.add_features_to_message(None, whole[np.newaxis, :], TEXT, message)
 
     @staticmethod

@@ -70,3 +70,42 @@ def test_one_reading_is_its_cached_row_without_stacking():
     row = builder.matrix([reading])
     assert row is builder.matrix([reading]) is reading.rows[builder]
     assert row.shape == (1, builder.dense_from + 2 * 512 + len(FEATURE_NAMES))
+
+
+def test_a_readings_fingerprint_sees_every_number_and_word():
+    reading = _reading("外型 很 漂亮", seed=3)
+    same = _reading("外型 很 漂亮", seed=3)
+    assert reading.fingerprint() == same.fingerprint()
+    # a number in the middle of a vector: str() of the array would not show it
+    nudged = reading.vectors.copy()
+    nudged[0, 256] += 1e-3
+    changed = [
+        Reading(words=reading.words, text=reading.text, vectors=nudged, cues=reading.cues),
+        Reading(
+            words=("外型很", "漂亮"), text=reading.text, vectors=reading.vectors, cues=reading.cues
+        ),
+        Reading(
+            words=reading.words, text="外型很漂亮!", vectors=reading.vectors, cues=reading.cues
+        ),
+        Reading(words=reading.words, text=reading.text, vectors=reading.vectors, cues=(0.0,) * 17),
+    ]
+    assert len({reading.fingerprint(), *(r.fingerprint() for r in changed)}) == 5
+
+
+def test_sentence_vectors_are_an_array_whose_fingerprint_sees_every_number():
+    from rasa.shared.utils.io import deep_container_fingerprint
+
+    from bot.nlu.reading_features import SentenceVectors
+
+    plain = _reading("好", seed=1).vectors
+    vectors = plain.copy().view(SentenceVectors)
+    np.testing.assert_array_equal(np.asarray(vectors), plain)
+    assert type(np.asarray(vectors)) is np.ndarray
+    nudged = vectors.copy()
+    nudged[1, 300] += 1e-3
+    # what Rasa's training cache calls on a message's data
+    assert deep_container_fingerprint(vectors) == deep_container_fingerprint(
+        plain.copy().view(SentenceVectors)
+    )
+    assert deep_container_fingerprint(vectors) != deep_container_fingerprint(nudged)
+    assert str(np.asarray(vectors)) == str(np.asarray(nudged))  # why str() would not do

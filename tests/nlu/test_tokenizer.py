@@ -41,3 +41,20 @@ def test_whitespace_is_not_a_token(segmenter):
     assert _words(segmenter, "  你好   客服 ") == ["你好", "客服"]
     assert _words(segmenter, "   ") == []
     assert _words(segmenter, "") == []
+
+
+def test_a_tokens_fingerprint_changes_with_each_of_its_fields(segmenter):
+    from rasa.shared.utils.io import deep_container_fingerprint
+
+    token = segment(segmenter, "訂單")[0]
+    again = segment(segmenter, "訂單")[0]
+    assert deep_container_fingerprint(token) == deep_container_fingerprint(again)
+    fingerprints = {deep_container_fingerprint(token)}
+    for change in ("text", "start", "end", "lemma"):
+        other = segment(segmenter, "訂單")[0]
+        setattr(other, change, getattr(other, change) + (1 if change in ("start", "end") else "x"))
+        fingerprints.add(deep_container_fingerprint(other))
+    other = segment(segmenter, "訂單")[0]
+    other.set("pattern", 1)
+    fingerprints.add(deep_container_fingerprint(other))
+    assert len(fingerprints) == 6
