@@ -20,7 +20,7 @@ from typing import Any, Awaitable, Callable
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint
 
-from bot.channels import cors, labels, library, review, speedups
+from bot.channels import cors, heap, labels, library, review, speedups
 from bot.channels.background import background, stop_background
 from bot.channels.rest import compensation, conversations, messages, session
 from bot.log.outcomes import replay_forever
@@ -45,6 +45,11 @@ class AssistInput(InputChannel):
             # events spooled while Redis was away (also by an earlier run) go back in
             background(app, replay_forever(lambda: get_services().outcomes))
             background(app, library.warm_up(get_services()))
+
+        @bp.listener("after_server_start")
+        async def freeze_start_up_heap(_app, _loop) -> None:  # noqa: ANN001
+            # Rasa loaded the model before the server started: out of full collections
+            heap.freeze_start_up_heap()
 
         @bp.listener("before_server_stop")
         async def stop_background_tasks(app, _loop) -> None:  # noqa: ANN001
