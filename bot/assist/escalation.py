@@ -19,9 +19,8 @@ def escalating(reading: Mapping[str, Any]) -> bool:
 
 def escalated(*known: Optional[Mapping[str, Any]]) -> bool:
     """Whether the conversation has escalated, by any of what is known of it: a mapping
-    whose ``escalated`` is true (slots, an analysis) or ``"1"`` (a stored record), or
-    whose message escalates (a parse, an analysis)."""
+    whose ``escalated`` is true (slots, an analysis), or whose message escalates (a
+    parse, an analysis). A stored record parses its own flag (bot/store)."""
     return any(
-        item is not None and (item.get("escalated") in (True, "1") or escalating(item))
-        for item in known
+        item is not None and (item.get("escalated") is True or escalating(item)) for item in known
     )

@@ -17,7 +17,6 @@ def test_one_message_escalates_by_the_nlu_flag_only():
 def test_a_conversation_has_escalated_by_any_of_what_is_known_of_it():
     assert escalated(FLAGGED)  # a parse
     assert escalated({"escalated": True})  # slots, an analysis
-    assert escalated({"escalated": "1"})  # the conversation's record in Redis
     assert escalated(CALM, None, {"escalated": True})
     assert not escalated(CALM, {"escalated": False}, {"escalated": ""}, {}, None)
     assert not escalated()
