@@ -88,11 +88,12 @@ def start(data_dir: Path, port: int, timeout: float = 10.0) -> EmbeddedRedis:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
             raise RedisStartError(f"redis-server exited on port {port}:\n{tail}")
         try:
-            if redis.Redis(port=port, socket_timeout=1).ping():
+            # the server that answers must be this one: another process may hold the port
+            # (then ours exits with its bind error, reported above)
+            if redis.Redis(port=port, socket_timeout=1).info("server")["process_id"] == process.pid:
                 return server
-        except redis.exceptions.ConnectionError:
-            time.sleep(0.05)
-        except redis.exceptions.BusyLoadingError:
-            time.sleep(0.05)
+        except redis.exceptions.RedisError:  # not up yet, loading, or not a Redis
+            pass
+        time.sleep(0.05)
     server.stop()
     raise RedisStartError(f"redis-server did not answer on port {port} within {timeout:.0f} s")

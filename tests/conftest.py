@@ -71,11 +71,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start_redis(data_dir: Path, attempts: int = 3):
+    """bot.devredis's redis-server on a free port; another port when that one was taken
+    between choosing and binding it (by another xdist worker's server)."""
+    from bot.devredis import RedisStartError, start
+
+    for attempt in range(attempts):
+        try:
+            return start(data_dir / f"try{attempt}" if attempt else data_dir, free_port())
+        except RedisStartError:
+            if attempt == attempts - 1:
+                raise
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
-    from bot.devredis import start
 
-    server = start(tmp_path_factory.mktemp("redis"), free_port())
+    server = start_redis(tmp_path_factory.mktemp("redis"))
     yield server
     server.stop()
 
@@ -157,12 +169,23 @@ async def aioredis(redis_server):
     await client.aclose() if hasattr(client, "aclose") else await client.close()
 
 
-def launch(model_path: Path, data_dir: Path, extra_env: dict) -> tuple:
+def launch(model_path: Path, data_dir: Path, extra_env: dict, attempts: int = 3) -> tuple:
     """Start `python -m bot.launcher` on free ports; wait for "ready" (fail the test if not).
 
     Returns the process, the ports and what the launcher printed. REDIS_URL and
-    KEFU_DEMO_PASSWORD are not inherited from the caller's environment.
+    KEFU_DEMO_PASSWORD are not inherited from the caller's environment. A port taken by
+    another worker between choosing and binding it ("address already in use") means
+    another try on other ports; any other failure fails at once.
     """
+    for attempt in range(attempts):
+        process, ports, output = _launch_once(model_path, data_dir, extra_env)
+        if process is not None:
+            return process, ports, output
+        if "address already in use" not in output.lower() or attempt == attempts - 1:
+            pytest.fail("launcher did not get ready:\n" + output)
+
+
+def _launch_once(model_path: Path, data_dir: Path, extra_env: dict) -> tuple:
     import time
 
     ports = {
@@ -189,7 +212,8 @@ def launch(model_path: Path, data_dir: Path, extra_env: dict) -> tuple:
             break
     if "[kefu] ready" not in "".join(output):
         process.kill()
-        pytest.fail("launcher did not get ready:\n" + "".join(output))
+        process.wait()
+        return None, ports, "".join(output)
     return process, ports, output
 
 

@@ -1,3 +1,4 @@
+import pytest
 import redis
 
 from bot.devredis import start
@@ -21,3 +22,11 @@ def test_data_survives_a_restart_through_the_append_only_file(tmp_path):
         assert redis.Redis(port=port).get("kefu:budget:agent1") == b"1500"
     finally:
         server.stop()
+
+
+def test_a_port_another_redis_holds_is_an_error_not_that_redis(redis_server, tmp_path):
+    from bot.devredis import RedisStartError
+
+    with pytest.raises(RedisStartError, match="exited"):
+        start(tmp_path, redis_server.port)
+    assert redis.Redis(port=redis_server.port).ping()  # the other server is untouched

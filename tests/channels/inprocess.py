@@ -17,9 +17,9 @@ from typing import Any, AsyncIterator, Dict, Mapping, Optional, Sequence, Tuple
 
 import aiohttp
 
-from tests.conftest import free_port
 from tests.helpers.api import check
 from tests.helpers.routes import Api, signed_in
+from tests.helpers.serve import bound_socket, create_server
 
 STAFF = {"agent1": "agent", "agent2": "agent", "senior1": "senior_agent", "super1": "supervisor"}
 
@@ -37,13 +37,12 @@ async def serving(environ: Dict[str, str]) -> AsyncIterator[Dict]:
     saved = {name: os.environ.get(name) for name in environ}
     os.environ.update(environ)
     Sanic.test_mode = True  # several apps in one process
-    port = free_port()
+    sock = bound_socket()
+    port = sock.getsockname()[1]
     try:
         app = configure_app([AssistInput(), LiveChatInput()], enable_api=False, port=port)
         app.ctx.agent = None
-        server = await app.create_server(
-            host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-        )
+        server, _ = await create_server(app, sock)
         await server.startup()
         await server.before_start()
         await server.after_start()

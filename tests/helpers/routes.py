@@ -17,7 +17,7 @@ import aiohttp
 
 from bot.services import get_services
 from bot.store.accounts import Account, save_account_sync
-from tests.conftest import free_port
+from tests.helpers.serve import bound_socket, create_server
 
 
 @contextlib.asynccontextmanager
@@ -30,10 +30,7 @@ async def routes_served(add_routes: Callable) -> AsyncIterator[str]:
     bp = Blueprint("assist_webhook", url_prefix="/webhooks/assist")
     add_routes(bp)
     app.blueprint(bp)
-    port = free_port()
-    server = await app.create_server(
-        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-    )
+    server, port = await create_server(app, bound_socket())
     await server.startup()
     try:
         yield f"http://127.0.0.1:{port}/webhooks/assist"
