@@ -1,4 +1,4 @@
-"""Four measured fixes to Rasa's hot path, installed by the assist channel in the Rasa server.
+"""Measured fixes to Rasa's hot path, installed by the assist channel in the Rasa server.
 
 **The response check.** Rasa 3.6 checks every action server response with ``jsonschema.validate``, which checks
 the schema itself first and builds a new validator on every call: with jsonschema 4.17
@@ -37,12 +37,28 @@ of the Rasa server's time per turn past turn 150), so that the policy's events c
 dropped if the action rejects them. For an action of :data:`TRIMMED_ACTIONS` predicted
 with no policy events there is nothing to drop, and the remote action only reads the
 tracker (``_action_call_format``, the response templates), so it runs on the tracker
-itself; any other action, or a prediction that carries events, gets Rasa's copy.
+itself; so does Rasa's ``action_listen``, which follows every turn and reads nothing (its
+copy was 14 % of the Rasa server's time past turn 80, py-spy, bench/long_conversation.py);
+any other action, or a prediction that carries events, gets Rasa's copy.
+
+**The applied events.** ``DialogueStateTracker.applied_events`` walks every event of the
+conversation (restarts, reverts, form loops) and Rasa calls it several times per message
+(the session checks, the last user message, replaying a retrieved tracker): a sixth of
+the Rasa server's time past turn 80, growing with every turn. Events are only ever
+appended to a tracker, so the result is kept on the tracker with how many events it
+covers, and a later call walks only the events appended since, with Rasa's own steps.
+It starts over with Rasa's walk when the events are not the ones it covered (another
+deque, fewer events, a different event at the last position it saw), when the deque has
+a ``maxlen`` (old events fall off its front), or when a new event names a form loop not
+seen before (Rasa's walk treats earlier executions of a loop action differently). Every
+call returns a new list, as Rasa's does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import itertools
 from typing import TYPE_CHECKING, Any, Dict, List
 
 from bot.assist.grounding import message_window
@@ -54,10 +70,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # custom actions that read only the window's customer messages of the events
 TRIMMED_ACTIONS = frozenset({"action_assist_turn"})
+# actions run on the tracker itself rather than Rasa's copy: the turn action (it only reads
+# the tracker) and Rasa's ActionListen (it reads nothing and returns no event)
+UNCOPIED_ACTIONS = TRIMMED_ACTIONS | {"action_listen"}
 
 _installed = False
 _rasa_action_call_format = None
 _rasa_run_action = None
+_rasa_applied_events = None
+_APPLIED = "_kefu_applied_events"  # the memo's attribute on a tracker
 _rasa_resolve_by_type = None
 
 
@@ -157,13 +178,80 @@ def _action_call_format(self, tracker: "DialogueStateTracker", domain: "Domain")
 
 
 async def _run_action(self, action, tracker, output_channel, nlg, prediction):  # noqa: ANN001, ANN201
-    if prediction.events or action.name() not in TRIMMED_ACTIONS:
+    if prediction.events or action.name() not in UNCOPIED_ACTIONS:
         return await _rasa_run_action(self, action, tracker, output_channel, nlg, prediction)
     tracker.copy = lambda: tracker  # this call only: the action reads it, never changes it
     try:
         return await _rasa_run_action(self, action, tracker, output_channel, nlg, prediction)
     finally:
         del tracker.copy
+
+
+@dataclasses.dataclass
+class _Applied:
+    """What ``applied_events`` last found for one tracker, and which events it covered."""
+
+    events: Any  # the tracker's deque
+    count: int
+    last: Any  # the event at position count - 1 (None when count == 0)
+    loop_names: frozenset
+    applied: list
+
+
+def _applied_events(self):  # noqa: ANN001, ANN202
+    from rasa.shared.core.events import ActiveLoop
+
+    events = self.events
+    memo = self.__dict__.get(_APPLIED)
+    if (
+        memo is not None
+        and events.maxlen is None
+        and memo.events is events
+        and len(events) >= memo.count
+        and (events[memo.count - 1] is memo.last if memo.count else True)
+    ):
+        new = list(itertools.islice(events, memo.count, None))
+        names = {e.name for e in new if isinstance(e, ActiveLoop) and e.name}
+        if names <= memo.loop_names:
+            for event in new:
+                memo.applied = _apply_one(self, event, memo.loop_names, memo.applied)
+            memo.count, memo.last = len(events), (new[-1] if new else memo.last)
+            return list(memo.applied)
+    applied = _rasa_applied_events(self)  # type: ignore[misc]
+    loop_names = frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
+    self.__dict__[_APPLIED] = _Applied(
+        events, len(events), events[-1] if events else None, loop_names, list(applied)
+    )
+    return applied
+
+
+def _apply_one(tracker, event, loop_names, applied: list) -> list:  # noqa: ANN001
+    """One step of Rasa 3.6's ``DialogueStateTracker.applied_events`` loop, as written there."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+
+    if isinstance(event, (Restarted, SessionStarted)):
+        return []
+    if isinstance(event, ActionReverted):
+        tracker._undo_till_previous(ActionExecuted, applied)
+    elif isinstance(event, UserUtteranceReverted):
+        tracker._undo_till_previous(UserUttered, applied)
+        tracker._undo_till_previous(ActionExecuted, applied)
+    elif (
+        isinstance(event, ActionExecuted)
+        and event.action_name in loop_names
+        and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
+    ):
+        tracker._undo_till_previous_loop_execution(event.action_name, applied)
+    else:
+        applied.append(event)
+    return applied
 
 
 @functools.lru_cache(maxsize=1)
@@ -192,8 +280,10 @@ def install() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.events import Event
+    from rasa.shared.core.trackers import DialogueStateTracker
 
     global _rasa_action_call_format, _rasa_run_action, _rasa_resolve_by_type
+    global _rasa_applied_events
     RemoteAction._validate_action_result = _validate_action_result
     _rasa_action_call_format = RemoteAction._action_call_format
     RemoteAction._action_call_format = _action_call_format
@@ -201,4 +291,6 @@ def install() -> None:
     MessageProcessor._run_action = _run_action
     _rasa_resolve_by_type = Event.resolve_by_type
     Event.resolve_by_type = staticmethod(_resolve_by_type)
+    _rasa_applied_events = DialogueStateTracker.applied_events
+    DialogueStateTracker.applied_events = _applied_events
     _installed = True
