@@ -218,8 +218,7 @@ def _applied_events(self):  # noqa: ANN001, ANN202
         new = list(itertools.islice(events, memo.count, None))
         names = {e.name for e in new if isinstance(e, ActiveLoop) and e.name}
         if names <= memo.loop_names:
-            for event in new:
-                memo.applied = _apply_one(self, event, memo.loop_names, memo.applied)
+            memo.applied = _extend(self, new, memo.loop_names, memo.applied)
             memo.count, memo.last = len(events), (new[-1] if new else memo.last)
             return list(memo.applied)
     applied = _rasa_applied_events(self)  # type: ignore[misc]
@@ -230,8 +229,9 @@ def _applied_events(self):  # noqa: ANN001, ANN202
     return applied
 
 
-def _apply_one(tracker, event, loop_names, applied: list) -> list:  # noqa: ANN001
-    """One step of Rasa 3.6's ``DialogueStateTracker.applied_events`` loop, as written there."""
+def _extend(tracker, events, loop_names, applied: list) -> list:  # noqa: ANN001
+    """Rasa 3.6's ``DialogueStateTracker.applied_events`` loop, as written there, continued
+    over ``events`` from ``applied``."""
     from rasa.shared.core.events import (
         ActionExecuted,
         ActionReverted,
@@ -241,21 +241,22 @@ def _apply_one(tracker, event, loop_names, applied: list) -> list:  # noqa: ANN0
         UserUttered,
     )
 
-    if isinstance(event, (Restarted, SessionStarted)):
-        return []
-    if isinstance(event, ActionReverted):
-        tracker._undo_till_previous(ActionExecuted, applied)
-    elif isinstance(event, UserUtteranceReverted):
-        tracker._undo_till_previous(UserUttered, applied)
-        tracker._undo_till_previous(ActionExecuted, applied)
-    elif (
-        isinstance(event, ActionExecuted)
-        and event.action_name in loop_names
-        and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
-    ):
-        tracker._undo_till_previous_loop_execution(event.action_name, applied)
-    else:
-        applied.append(event)
+    for event in events:
+        if isinstance(event, (Restarted, SessionStarted)):
+            applied = []
+        elif isinstance(event, ActionReverted):
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif isinstance(event, UserUtteranceReverted):
+            tracker._undo_till_previous(UserUttered, applied)
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif (
+            isinstance(event, ActionExecuted)
+            and event.action_name in loop_names
+            and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
+        ):
+            tracker._undo_till_previous_loop_execution(event.action_name, applied)
+        else:
+            applied.append(event)
     return applied
 
 
