@@ -17,14 +17,13 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import read_endpoint_config
 
-from bot.devredis import start
 from bot.store.locks import PromptRedisLockStore
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, start_redis
 
 
 @pytest.fixture()
 def redis_port(tmp_path):
-    server = start(tmp_path, free_port())
+    server = start_redis(tmp_path)
     yield server
     os.kill(server.process.pid, signal.SIGCONT)
     server.stop()

@@ -21,10 +21,9 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from redis.exceptions import RedisError
 
-from bot.devredis import start
 from bot.store import tracker as module
 from bot.store.tracker import AppendOnlyRedisTrackerStore
-from tests.conftest import free_port
+from tests.conftest import start_redis
 
 DOMAIN = Domain.from_dict({"slots": {"stage": {"type": "any", "mappings": []}}})
 
@@ -248,7 +247,7 @@ async def test_the_store_is_what_endpoints_yml_builds(port, monkeypatch):
 
 async def test_trackers_round_trip_and_a_silent_redis_times_out(tmp_path, monkeypatch):
     monkeypatch.setattr(module, "CONNECT_TIMEOUT", 1.0)
-    server = start(tmp_path, free_port())
+    server = start_redis(tmp_path)
     try:
         store = AppendOnlyRedisTrackerStore(
             Domain.empty(),
