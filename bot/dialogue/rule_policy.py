@@ -20,7 +20,8 @@ of every story and a 150-turn conversation against it).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+import functools
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.engine.graph import ExecutionContext
@@ -44,6 +45,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
 
 # a tail with one of these is read whole: the cut restores slots and the latest message only
 _NOT_RESTORED = (
@@ -55,6 +57,11 @@ _NOT_RESTORED = (
     ActionExecutionRejected,
 )
 _UNDO = (ActionReverted, UserUtteranceReverted)
+
+
+@functools.lru_cache(maxsize=1)
+def _loop_types() -> FrozenSet[type]:
+    return frozenset({ActiveLoop, *all_subclasses(ActiveLoop)})
 
 
 def longest_rule(lookup: Dict[str, Any]) -> int:
@@ -101,7 +108,7 @@ def cut_tracker(tracker: DialogueStateTracker, states: int) -> Optional[Dialogue
     if states < 1 or tracker.active_loop:
         return None
     events = list(tracker.events)
-    if any(isinstance(e, ActiveLoop) for e in events):
+    if not _loop_types().isdisjoint(map(type, events)):  # isinstance(e, ActiveLoop), in C
         return None
     # past_states: the state before each action, then the current one; the cut tracker's
     # first state (before its first action) has no previous action, so it is dropped

@@ -12,8 +12,10 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActiveLoop,
     AllSlotsReset,
     BotUttered,
+    LegacyForm,
     SessionStarted,
     SlotSet,
     UserUtteranceReverted,
@@ -149,6 +151,13 @@ def test_a_tail_with_a_reset_is_read_whole(domain):
         "s", [*events, SessionStarted(), ActionExecuted("action_listen")], domain.slots
     )
     assert cut_tracker(restarted, 4) is None
+
+
+@pytest.mark.parametrize("loop", [ActiveLoop("a_form"), ActiveLoop(None), LegacyForm(None)])
+def test_a_tracker_with_a_loop_anywhere_is_read_whole(domain, loop):
+    events = _long_conversation(8)
+    tracker = DialogueStateTracker.from_events("s", [events[0], loop, *events[1:]], domain.slots)
+    assert cut_tracker(tracker, 4) is None
 
 
 def test_the_cut_tracker_has_the_slots_and_message_of_the_whole(domain):
