@@ -34,36 +34,23 @@ custom actions (none today) still get the whole tracker.
 **The copy made for each action.** ``MessageProcessor._run_action`` runs every action on
 ``tracker.copy()``, which replays every event of the session into a new tracker (a tenth
 of the Rasa server's time per turn past turn 150), so that the policy's events can be
-dropped if the action rejects them. For an action of :data:`TRIMMED_ACTIONS` predicted
-with no policy events there is nothing to drop, and the remote action only reads the
-tracker (``_action_call_format``, the response templates), so it runs on the tracker
-itself; so does Rasa's ``action_listen``, which follows every turn and reads nothing (its
-copy was 14 % of the Rasa server's time past turn 80, py-spy, bench/long_conversation.py);
-any other action, or a prediction that carries events, gets Rasa's copy. In practice
-Rasa's prediction of the turn action always carries one event,
-``DefinePrevUserUtteredFeaturization``, so the turn action still gets the copy (7.9 % of
-the Rasa server's time past turn 80; found 2026-11-28, left as it is: running it on the
-tracker itself would need Rasa's order of policy events, action event and the action's
-events kept by hand); ``action_listen``'s predictions carry none.
+dropped if the action rejects them. For an action of :data:`UNCOPIED_ACTIONS` predicted
+with no policy events there is nothing to drop, and the action only reads the tracker
+(the turn action: ``_action_call_format``, the response templates; Rasa's
+``action_listen`` reads nothing), so it runs on the tracker itself. Any other action, or
+a prediction that carries events (Rasa's prediction of the turn action always carries
+``DefinePrevUserUtteredFeaturization``), gets :func:`bot.store.plain.copy`: Rasa's
+copy, made by copying the state rather than replaying the events, for a tracker whose
+events allow it (plain ones: all of ours); any other tracker gets Rasa's own copy. The
+copy was 6–8 % of the Rasa server's time past turn 80 (py-spy, 2026-11-28).
 
-**The applied events.** ``DialogueStateTracker.applied_events`` walks every event of the
-conversation (restarts, reverts, form loops) and Rasa calls it several times per message
-(the session checks, the last user message, replaying a retrieved tracker): a sixth of
-the Rasa server's time past turn 80, growing with every turn. Events are only ever
-appended to a tracker, so the result is kept on the tracker with how many events it
-covers, and a later call walks only the events appended since, with Rasa's own steps.
-It starts over with Rasa's walk when the events are not the ones it covered (another
-deque, fewer events, a different event at the last position it saw), when the deque has
-a ``maxlen`` (old events fall off its front), or when a new event names a form loop not
-seen before (Rasa's walk treats earlier executions of a loop action differently). Every
-call returns a new list, as Rasa's does.
+**The applied events.** ``DialogueStateTracker.applied_events`` is kept per tracker and
+extended as events are appended (bot/store/applied.py, installed from here).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import itertools
 from typing import TYPE_CHECKING, Any, Dict, List
 
 from bot.assist.grounding import message_window
@@ -82,8 +69,6 @@ UNCOPIED_ACTIONS = TRIMMED_ACTIONS | {"action_listen"}
 _installed = False
 _rasa_action_call_format = None
 _rasa_run_action = None
-_rasa_applied_events = None
-_APPLIED = "_kefu_applied_events"  # the memo's attribute on a tracker
 _rasa_resolve_by_type = None
 
 
@@ -183,81 +168,19 @@ def _action_call_format(self, tracker: "DialogueStateTracker", domain: "Domain")
 
 
 async def _run_action(self, action, tracker, output_channel, nlg, prediction):  # noqa: ANN001, ANN201
-    if prediction.events or action.name() not in UNCOPIED_ACTIONS:
+    from bot.store import plain
+
+    if not prediction.events and action.name() in UNCOPIED_ACTIONS:
+        duplicate = tracker  # the action reads it, never changes it
+    else:
+        duplicate = plain.copy(tracker)  # Rasa's copy, without the replay, where it can
+    if duplicate is None:
         return await _rasa_run_action(self, action, tracker, output_channel, nlg, prediction)
-    tracker.copy = lambda: tracker  # this call only: the action reads it, never changes it
+    tracker.copy = lambda: duplicate  # this call only
     try:
         return await _rasa_run_action(self, action, tracker, output_channel, nlg, prediction)
     finally:
         del tracker.copy
-
-
-@dataclasses.dataclass
-class _Applied:
-    """What ``applied_events`` last found for one tracker, and which events it covered."""
-
-    events: Any  # the tracker's deque
-    count: int
-    last: Any  # the event at position count - 1 (None when count == 0)
-    loop_names: frozenset
-    applied: list
-
-
-def _applied_events(self):  # noqa: ANN001, ANN202
-    from rasa.shared.core.events import ActiveLoop
-
-    events = self.events
-    memo = self.__dict__.get(_APPLIED)
-    if (
-        memo is not None
-        and events.maxlen is None
-        and memo.events is events
-        and len(events) >= memo.count
-        and (events[memo.count - 1] is memo.last if memo.count else True)
-    ):
-        new = list(itertools.islice(events, memo.count, None))
-        names = {e.name for e in new if isinstance(e, ActiveLoop) and e.name}
-        if names <= memo.loop_names:
-            memo.applied = _extend(self, new, memo.loop_names, memo.applied)
-            memo.count, memo.last = len(events), (new[-1] if new else memo.last)
-            return list(memo.applied)
-    applied = _rasa_applied_events(self)  # type: ignore[misc]
-    loop_names = frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
-    self.__dict__[_APPLIED] = _Applied(
-        events, len(events), events[-1] if events else None, loop_names, list(applied)
-    )
-    return applied
-
-
-def _extend(tracker, events, loop_names, applied: list) -> list:  # noqa: ANN001
-    """Rasa 3.6's ``DialogueStateTracker.applied_events`` loop, as written there, continued
-    over ``events`` from ``applied``."""
-    from rasa.shared.core.events import (
-        ActionExecuted,
-        ActionReverted,
-        Restarted,
-        SessionStarted,
-        UserUtteranceReverted,
-        UserUttered,
-    )
-
-    for event in events:
-        if isinstance(event, (Restarted, SessionStarted)):
-            applied = []
-        elif isinstance(event, ActionReverted):
-            tracker._undo_till_previous(ActionExecuted, applied)
-        elif isinstance(event, UserUtteranceReverted):
-            tracker._undo_till_previous(UserUttered, applied)
-            tracker._undo_till_previous(ActionExecuted, applied)
-        elif (
-            isinstance(event, ActionExecuted)
-            and event.action_name in loop_names
-            and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
-        ):
-            tracker._undo_till_previous_loop_execution(event.action_name, applied)
-        else:
-            applied.append(event)
-    return applied
 
 
 @functools.lru_cache(maxsize=1)
@@ -286,10 +209,10 @@ def install() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.events import Event
-    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.store import applied
 
     global _rasa_action_call_format, _rasa_run_action, _rasa_resolve_by_type
-    global _rasa_applied_events
     RemoteAction._validate_action_result = _validate_action_result
     _rasa_action_call_format = RemoteAction._action_call_format
     RemoteAction._action_call_format = _action_call_format
@@ -297,6 +220,5 @@ def install() -> None:
     MessageProcessor._run_action = _run_action
     _rasa_resolve_by_type = Event.resolve_by_type
     Event.resolve_by_type = staticmethod(_resolve_by_type)
-    _rasa_applied_events = DialogueStateTracker.applied_events
-    DialogueStateTracker.applied_events = _applied_events
+    applied.install()
     _installed = True

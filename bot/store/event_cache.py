@@ -12,18 +12,24 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from rasa.shared.core.events import Event
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.store.replayed import Replayed
 
 
 @dataclass
 class Entry:
-    """Events ``base`` … ``base + len(events) - 1`` of list ``epoch``."""
+    """Events ``base`` … ``base + len(events) - 1`` of list ``epoch``, and the trackers
+    replayed from them by the list item they start at (None: not plain, replayed anew
+    each time; bot/store/replayed.py)."""
 
     epoch: str
     base: int
     events: List[Event] = field(default_factory=list)
+    replayed: Dict[int, Optional["Replayed"]] = field(default_factory=dict)
 
     @property
     def end(self) -> int:
@@ -44,6 +50,10 @@ class EventCache:
         if entry is not None:
             self._entries.move_to_end(sender_id)
         return entry
+
+    def holds(self, sender_id: str, entry: Entry) -> bool:
+        """Whether ``entry`` is the one kept for the conversation (not one too big to keep)."""
+        return self._entries.get(sender_id) is entry
 
     def put(self, sender_id: str, entry: Entry) -> None:
         self.drop(sender_id)

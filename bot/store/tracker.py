@@ -47,7 +47,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.config import tracker_ttl
 from bot.store.event_cache import Entry, EventCache
 from bot.store.event_log import LEGACY, Appended, EventLog, Legacy, Read, Stale
+from bot.store.plain import twin
 from bot.store.redis_client import CONNECT_TIMEOUT, SOCKET_TIMEOUT, sync_client
+from bot.store.replayed import Replayed
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +193,12 @@ class AppendOnlyRedisTrackerStore(TrackerStore, SerializedTrackerAsText):
         entry, read = found
         first = 0 if whole else read.session
         stored = entry.events[first - entry.base :]
-        events = [_twin(e) for e in stored if e is not None]
+        kept = self._replayed(sender_id, entry, first, stored)
+        if kept is not None:
+            tracker = kept.clone(lambda: self.init_tracker(sender_id))
+            setattr(tracker, _MARK, _Mark(read.epoch, first, len(tracker.events), _first(tracker)))
+            return tracker
+        events = [twin(e) for e in stored if e is not None]  # the tracker may change them
         tracker = self.init_tracker(sender_id)
         tracker.events.extend(events)  # as Rasa's recreate_from_dialogue
         tracker.replay_events()
@@ -203,6 +210,23 @@ class AppendOnlyRedisTrackerStore(TrackerStore, SerializedTrackerAsText):
                 _Mark(read.epoch, first + dropped, len(tracker.events), _first(tracker)),
             )
         return tracker
+
+    def _replayed(
+        self, sender_id: str, entry: Entry, first: int, stored: List[Optional[Event]]
+    ) -> Optional[Replayed]:
+        """The entry's tracker replayed from list item ``first``, brought up to date;
+        None when it is not plain (bot/store/replayed.py), from now on, or when the
+        entry is not kept (then a replay is all it would be used for)."""
+        if not self.cache.holds(sender_id, entry):
+            return None
+        if first not in entry.replayed:
+            kept = Replayed.of(lambda: self.init_tracker(sender_id), stored, first)
+        else:
+            kept = entry.replayed[first]
+            if kept is not None and not kept.extend(stored[kept.end - first :]):
+                kept = None
+        entry.replayed[first] = kept
+        return kept
 
     def _entry(self, sender_id: str, whole: bool) -> Optional[tuple[Entry, Read]]:
         """The deserialised events from where ``whole`` needs them, the cache brought up to date."""
@@ -297,14 +321,6 @@ class AppendOnlyRedisTrackerStore(TrackerStore, SerializedTrackerAsText):
             if result is LEGACY:
                 self._migrate(sender_id)
         raise TrackerConflict(f"the tracker of {sender_id} kept changing while being saved")
-
-
-def _twin(event: Event) -> Event:
-    """A shallow copy (what ``copy.copy`` does, five times faster): the tracker may set an
-    event's attributes without touching the cached one."""
-    twin = object.__new__(type(event))
-    twin.__dict__.update(event.__dict__)
-    return twin
 
 
 def _first(tracker: DialogueStateTracker) -> Optional[Event]:

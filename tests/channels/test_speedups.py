@@ -11,7 +11,13 @@ from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, LoopInterrupted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    LoopInterrupted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels import speedups
@@ -175,17 +181,19 @@ class _Recording(Action):
 
 
 @pytest.mark.parametrize(
-    "name, events, copied",
+    "name, events, reverted, seen",
     [
-        ("action_assist_turn", [], False),  # read only: the tracker itself
-        ("action_assist_turn", [LoopInterrupted(True)], True),  # events that may be dropped
-        ("action_listen", [], False),  # Rasa's: reads nothing
-        ("action_listen", [LoopInterrupted(True)], True),
-        ("action_other", [], True),
+        ("action_assist_turn", [], False, "itself"),  # read only
+        ("action_assist_turn", [LoopInterrupted(True)], False, "ours"),  # may be dropped
+        ("action_listen", [], False, "itself"),  # Rasa's: reads nothing
+        ("action_listen", [LoopInterrupted(True)], False, "ours"),
+        ("action_other", [], False, "ours"),
+        ("action_other", [], True, "rasas"),  # not a plain tracker: Rasa's replay
+        ("action_assist_turn", [LoopInterrupted(True)], True, "rasas"),
     ],
 )
-async def test_the_turn_action_runs_on_the_tracker_itself_and_others_on_a_copy(
-    name, events, copied
+async def test_each_action_runs_on_the_tracker_itself_or_a_copy(
+    name, events, reverted, seen, monkeypatch
 ):
     speedups.install()
     domain = Domain.load(str(ROOT / "domain.yml"))
@@ -195,71 +203,22 @@ async def test_the_turn_action_runs_on_the_tracker_itself_and_others_on_a_copy(
     tracker = DialogueStateTracker.from_events(
         "c", [ActionExecuted("action_listen"), UserUttered("你好", {"name": "greet"})], domain.slots
     )
+    if reverted:
+        tracker.update(UserUtteranceReverted())
+    replays = []
+    travel = DialogueStateTracker.travel_back_in_time
+    monkeypatch.setattr(
+        DialogueStateTracker,
+        "travel_back_in_time",
+        lambda t, at: replays.append(t) or travel(t, at),
+    )
     action = _Recording(name)
     prediction = PolicyPrediction([1.0], "policy_0_RecentRulePolicy", events=events)
     await processor._run_action(action, tracker, CollectingOutputChannel(), None, prediction)
-    assert (action.seen is not tracker) is copied
+    found = "itself" if action.seen is tracker else "rasas" if replays else "ours"
+    assert found == seen
     assert "copy" not in vars(tracker)  # the tracker's own copy is back
     assert tracker.get_slot("stage") == "clarify"  # the action's events are applied
     assert tracker.latest_action_name == name
-
-
-def _event(kind: str, name: str):
-    from rasa.shared.core.events import (
-        ActionReverted,
-        ActiveLoop,
-        Restarted,
-        SessionStarted,
-        UserUtteranceReverted,
-    )
-
-    return {
-        "user": lambda: UserUttered("你好", {"name": "greet"}),
-        "action": lambda: ActionExecuted(name),
-        "loop": lambda: ActiveLoop(name),
-        "loop_off": lambda: ActiveLoop(None),
-        "slot": lambda: SlotSet("stage", name),
-        "restart": Restarted,
-        "session": SessionStarted,
-        "action_reverted": ActionReverted,
-        "user_reverted": UserUtteranceReverted,
-    }[kind]()
-
-
-EVENTS = st.tuples(
-    st.sampled_from(
-        ["user", "action", "action", "loop", "loop_off", "slot", "restart", "session"]
-        + ["action_reverted", "user_reverted"]
-    ),
-    st.sampled_from(["action_listen", "form_a", "form_b", "action_assist_turn"]),
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    steps=st.lists(st.tuples(st.lists(EVENTS, max_size=6), st.booleans()), max_size=12),
-    maxlen=st.sampled_from([None, None, 8]),
-)
-def test_applied_events_are_rasas_after_every_append(steps, maxlen):
-    """Events appended a few at a time (as Rasa and the tracker store do), asked for their
-    applied events in between: always the list Rasa's own walk gives, a new one each time."""
-    speedups.install()
-    rasas = speedups._rasa_applied_events
-    tracker = DialogueStateTracker("c", [], max_event_history=maxlen)
-    for events, ask_twice in steps:
-        for kind, name in events:
-            tracker.events.append(_event(kind, name))
-        first = tracker.applied_events()
-        assert first == rasas(tracker) and all(a is b for a, b in zip(first, rasas(tracker)))
-        if ask_twice:
-            first.append("changed by a caller")
-            assert tracker.applied_events() == rasas(tracker)
-
-
-def test_applied_events_start_over_on_other_events():
-    speedups.install()
-    tracker = DialogueStateTracker.from_events("c", [ActionExecuted("action_listen")])
-    tracker.applied_events()
-    tracker.events.pop()
-    tracker.events.append(UserUttered("退款", {"name": "request_refund"}))
-    assert [e.type_name for e in tracker.applied_events()] == ["user"]
+    if events:  # the policy's events reached the action's tracker, then this one's
+        assert action.seen.events[-1] == events[0]

@@ -227,6 +227,52 @@ async def test_a_conversation_started_again_is_not_served_from_the_cache(port):
     assert _texts(await store.retrieve("again")) == ["第 7 句", "回覆 7"]
 
 
+async def test_a_server_replays_a_conversation_once_and_hands_out_clones(port, monkeypatch):
+    store = _store(port)
+    tracker = await store.get_or_create_tracker("kept")
+    _session_start(tracker)
+    _turn(tracker, 0)
+    await store.save(tracker)
+    replays = []
+    replay = DialogueStateTracker.replay_events
+    monkeypatch.setattr(
+        DialogueStateTracker, "replay_events", lambda t: replays.append(t) or replay(t)
+    )
+    first = await store.retrieve("kept")
+    first.latest_message.use_text_for_featurization = True  # as Rasa's featurization event
+    _turn(first, 1)
+    await store.save(first)
+    first.update(SlotSet("stage", "unsaved"))  # not saved
+    second = await store.retrieve("kept")
+    assert len(replays) == 1  # the first read; the second applied the saved turn only
+    assert second.get_slot("stage") == "s1" and _texts(second)[-2:] == ["第 1 句", "回覆 1"]
+    assert second.events[3].text == "第 0 句" and second.events[3] is not first.events[3]
+    assert second.events[3].use_text_for_featurization is None
+    assert second.latest_message is second.events[-5] is not first.events[-5]
+    rasas = RedisTrackerStore(DOMAIN, "127.0.0.1", port, key_prefix="rasa")
+    await rasas.save(second)
+    assert _timeless(second) == _timeless(await rasas.retrieve("kept"))
+
+
+async def test_a_server_that_keeps_no_events_replays_every_read(port, monkeypatch):
+    store = _store(port, cache_events=0)
+    tracker = await store.get_or_create_tracker("unkept")
+    _session_start(tracker)
+    _turn(tracker, 0)
+    await store.save(tracker)
+    replays = []
+    replay = DialogueStateTracker.replay_events
+    monkeypatch.setattr(
+        DialogueStateTracker, "replay_events", lambda t: replays.append(t) or replay(t)
+    )
+    for n in (1, 2):
+        tracker = await store.retrieve("unkept")
+        _turn(tracker, n)
+        await store.save(tracker)
+    assert len(replays) == 2 and len(store.cache) == 0
+    assert _texts(await store.retrieve("unkept"))[-1] == "回覆 2"
+
+
 async def test_the_store_is_what_endpoints_yml_builds(port, monkeypatch):
     from rasa.core.tracker_store import TrackerStore
     from rasa.utils.endpoints import read_endpoint_config
