@@ -220,6 +220,8 @@ class AppendOnlyRedisTrackerStore(TrackerStore, SerializedTrackerAsText):
         if not self.cache.holds(sender_id, entry):
             return None
         if first not in entry.replayed:
+            for older in [k for k in entry.replayed if k not in (0, first)]:
+                del entry.replayed[older]  # an earlier session's: not read again
             kept = Replayed.of(lambda: self.init_tracker(sender_id), stored, first)
         else:
             kept = entry.replayed[first]

@@ -252,6 +252,15 @@ async def test_a_server_replays_a_conversation_once_and_hands_out_clones(port, m
     rasas = RedisTrackerStore(DOMAIN, "127.0.0.1", port, key_prefix="rasa")
     await rasas.save(second)
     assert _timeless(second) == _timeless(await rasas.retrieve("kept"))
+    _session_start(second)  # a new session: its own kept tracker, the earlier one let go
+    replays.clear()
+    _turn(second, 2)
+    await store.save(second)
+    await store.retrieve_full_tracker("kept")
+    third = await store.retrieve("kept")
+    assert _texts(third) == ["第 2 句", "回覆 2"]
+    assert [len(t.events) for t in replays] == [22, 8]  # every session, then the last
+    assert sorted(store.cache.get("kept").replayed) == [0, 14]  # whole, last session
 
 
 async def test_a_server_that_keeps_no_events_replays_every_read(port, monkeypatch):
