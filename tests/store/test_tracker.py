@@ -67,6 +67,17 @@ def port(redis_client, redis_server) -> int:  # emptied for each test
     return redis_server.port
 
 
+@pytest.fixture()
+def replays(monkeypatch) -> list:
+    """The trackers ``replay_events`` is called on from now on, in order."""
+    seen = []
+    replay = DialogueStateTracker.replay_events
+    monkeypatch.setattr(
+        DialogueStateTracker, "replay_events", lambda t: seen.append(t) or replay(t)
+    )
+    return seen
+
+
 async def test_it_returns_what_rasas_own_store_returns(port):
     ours, rasas = _store(port), RedisTrackerStore(DOMAIN, "127.0.0.1", port, key_prefix="rasa")
     for store in (ours, rasas):
@@ -227,17 +238,12 @@ async def test_a_conversation_started_again_is_not_served_from_the_cache(port):
     assert _texts(await store.retrieve("again")) == ["第 7 句", "回覆 7"]
 
 
-async def test_a_server_replays_a_conversation_once_and_hands_out_clones(port, monkeypatch):
+async def test_a_server_replays_a_conversation_once_and_hands_out_clones(port, replays):
     store = _store(port)
     tracker = await store.get_or_create_tracker("kept")
     _session_start(tracker)
     _turn(tracker, 0)
     await store.save(tracker)
-    replays = []
-    replay = DialogueStateTracker.replay_events
-    monkeypatch.setattr(
-        DialogueStateTracker, "replay_events", lambda t: replays.append(t) or replay(t)
-    )
     first = await store.retrieve("kept")
     first.latest_message.use_text_for_featurization = True  # as Rasa's featurization event
     _turn(first, 1)
@@ -263,17 +269,12 @@ async def test_a_server_replays_a_conversation_once_and_hands_out_clones(port, m
     assert sorted(store.cache.get("kept").replayed) == [0, 14]  # whole, last session
 
 
-async def test_a_server_that_keeps_no_events_replays_every_read(port, monkeypatch):
+async def test_a_server_that_keeps_no_events_replays_every_read(port, replays):
     store = _store(port, cache_events=0)
     tracker = await store.get_or_create_tracker("unkept")
     _session_start(tracker)
     _turn(tracker, 0)
     await store.save(tracker)
-    replays = []
-    replay = DialogueStateTracker.replay_events
-    monkeypatch.setattr(
-        DialogueStateTracker, "replay_events", lambda t: replays.append(t) or replay(t)
-    )
     for n in (1, 2):
         tracker = await store.retrieve("unkept")
         _turn(tracker, n)
