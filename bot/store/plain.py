@@ -23,45 +23,31 @@ from __future__ import annotations
 import copy as _copy
 from typing import Optional
 
-from rasa.shared.core.events import (
-    ActionExecuted,
-    ActionExecutionRejected,
-    AgentUttered,
-    BotUttered,
-    ConversationPaused,
-    ConversationResumed,
-    DefinePrevUserUtteredFeaturization,
-    Event,
-    FollowupAction,
-    LoopInterrupted,
-    ReminderCancelled,
-    ReminderScheduled,
-    SessionStarted,
-    SlotSet,
-    UserUttered,
-)
+from rasa.shared.core import events as rasa_events
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
 # events that Rasa's applied-events walk only appends (with no form loop in the tracker)
 # and whose apply_to only sets the tracker's state
 PLAIN = frozenset(
     {
-        ActionExecuted,
-        ActionExecutionRejected,
-        AgentUttered,
-        BotUttered,
-        ConversationPaused,
-        ConversationResumed,
-        DefinePrevUserUtteredFeaturization,
-        FollowupAction,
-        LoopInterrupted,
-        ReminderCancelled,
-        ReminderScheduled,
-        SlotSet,
-        UserUttered,
+        rasa_events.ActionExecuted,
+        rasa_events.ActionExecutionRejected,
+        rasa_events.AgentUttered,
+        rasa_events.BotUttered,
+        rasa_events.ConversationPaused,
+        rasa_events.ConversationResumed,
+        rasa_events.DefinePrevUserUtteredFeaturization,
+        rasa_events.FollowupAction,
+        rasa_events.LoopInterrupted,
+        rasa_events.ReminderCancelled,
+        rasa_events.ReminderScheduled,
+        rasa_events.SlotSet,
+        rasa_events.UserUttered,
     }
 )
-_PLAIN_OR_START = PLAIN | {SessionStarted}
+# a session start resets the state: what comes before it does not count
+PLAIN_OR_START = PLAIN | {rasa_events.SessionStarted}
 # the tracker's state: what DialogueStateTracker._reset sets and the events' apply_to change
 STATE = frozenset(
     {
@@ -79,7 +65,7 @@ STATE = frozenset(
 def is_plain(tracker: DialogueStateTracker) -> bool:
     """Whether the tracker's events are all plain or session starts (and unbounded)."""
     events = tracker.events
-    return events.maxlen is None and _PLAIN_OR_START.issuperset(map(type, events))
+    return events.maxlen is None and PLAIN_OR_START.issuperset(map(type, events))
 
 
 def copy_state(source: DialogueStateTracker, target: DialogueStateTracker) -> None:

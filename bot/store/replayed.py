@@ -31,11 +31,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence
 
-from rasa.shared.core.events import Event, SessionStarted, UserUttered
+from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.store import applied
-from bot.store.plain import PLAIN, copy_state, twin
+from bot.store.plain import PLAIN, PLAIN_OR_START, copy_state, twin
 
 
 @dataclass
@@ -59,7 +59,7 @@ class Replayed:
     ) -> Optional["Replayed"]:
         """Replay ``events`` (list items ``start`` on) with Rasa's ``replay_events``; None
         if they are not plain (see the module's docstring)."""
-        if any(type(e) not in PLAIN and type(e) is not SessionStarted for e in events):
+        if not PLAIN_OR_START.issuperset(map(type, events)):
             return None
         tracker = new_tracker()
         if tracker.events.maxlen is not None:
@@ -75,7 +75,7 @@ class Replayed:
     def extend(self, events: Sequence[Event]) -> bool:
         """Apply events appended to the list after :attr:`end`; False, with nothing
         applied, when one of them is not of a :data:`PLAIN` type."""
-        if any(type(e) not in PLAIN for e in events):
+        if not PLAIN.issuperset(map(type, events)):
             return False
         tracker = self.tracker
         for event in events:
